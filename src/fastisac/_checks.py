@@ -26,7 +26,7 @@ def as_real(x, name: str, ndim: int | tuple[int, ...] | None = None, *,
         _fail(name, "must be real, got a complex array")
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
         _fail(name, f"must be numeric, got dtype {arr.dtype}")
-    arr = np.ascontiguousarray(arr, dtype=np.float64)
+    arr = np.require(arr.astype(np.float64, copy=False), requirements='C')
     _check_shape(arr, name, ndim, shape)
     if not np.all(np.isfinite(arr)):
         _fail(name, "must be finite (contains NaN or inf)")
@@ -43,7 +43,7 @@ def as_complex(x, name: str, ndim: int | tuple[int, ...] | None = None, *,
     arr = np.asarray(x)
     if arr.dtype == object or not np.issubdtype(arr.dtype, np.number):
         _fail(name, f"must be numeric, got dtype {arr.dtype}")
-    arr = np.ascontiguousarray(arr, dtype=np.complex128)
+    arr = np.require(arr.astype(np.complex128, copy=False), requirements='C')
     _check_shape(arr, name, ndim, shape)
     if not np.all(np.isfinite(arr)):
         _fail(name, "must be finite (contains NaN or inf)")

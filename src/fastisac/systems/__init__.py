@@ -1,0 +1,12 @@
+"""Layer 4: scenarios (frozen dataclasses with each paper's defaults) and seeded channel draws."""
+
+from .channels import complex_gaussian, uniform_phases
+from .dual_eve import DualEveChannels, DualEveScenario
+from .units import (THRESHOLD_CONVENTIONS, db_to_linear, dbm_to_watt, linear_to_db, path_loss,
+                    threshold_to_linear, watt_to_dbm)
+
+__all__ = [
+    "DualEveScenario", "DualEveChannels", "complex_gaussian", "uniform_phases", "db_to_linear",
+    "dbm_to_watt", "linear_to_db", "path_loss", "threshold_to_linear", "watt_to_dbm",
+    "THRESHOLD_CONVENTIONS",
+]
