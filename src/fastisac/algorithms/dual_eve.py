@@ -356,7 +356,7 @@ def secure_beamforming(scenario: DualEveScenario, channels: DualEveChannels, *, 
                        tol: float = 1e-3, max_iter: int = 50, rank_tol: float = 1e-4,
                        n_randomisations: int = 200, rng: np.random.Generator | None = None,
                        solver: str = cp.CLARABEL, solver_settings: dict | None = None,
-                       scheme: str | None = None) -> DualEveResult:
+                       scheme: str | None = None, check_feasibility: bool = True) -> DualEveResult:
     """Algorithm 1 of seed 003: maximise the sum secrecy rate (18) s.t. (19)-(24) by SCA + SDR.
 
     Parameters
@@ -365,6 +365,8 @@ def secure_beamforming(scenario: DualEveScenario, channels: DualEveChannels, *, 
     sensing_security : False drops (19)/(27) (the "without sensing security" baseline).
     fixed_S : a fixed sensing covariance (W), for the "S Random" baseline.
     tol : relative stopping tolerance delta (Table I: 1e-3).
+    check_feasibility : run the closed-form test of spec 8.2 first (default); False lets
+        the conic solver decide (used to cross-check the closed form).
 
     Raises
     ------
@@ -401,9 +403,10 @@ def secure_beamforming(scenario: DualEveScenario, channels: DualEveChannels, *, 
         St_fixed = fixed_S / P
         p_left = max(1.0 - trS / P, 0.0)
         st = float(np.real(np.conj(channels.hce) @ fixed_S @ channels.hce))
-        if not _lp_feasible(scenario, scenario.gamma_s, sensing_security, fixed_st=st, power_left=p_left * P):
+        if check_feasibility and not _lp_feasible(scenario, scenario.gamma_s, sensing_security, fixed_st=st,
+                                                  power_left=p_left * P):
             raise InfeasibleError("(19)-(21) cannot hold with this fixed S (LP test, spec 8.2)")
-    else:
+    elif check_feasibility:
         rep = feasibility(scenario, sensing_security)
         if not rep.feasible:
             raise InfeasibleError(

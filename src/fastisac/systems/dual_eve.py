@@ -47,6 +47,9 @@ class DualEveScenario:
     def __post_init__(self):
         as_int(self.n_antennas, "n_antennas", minimum=1)
         as_int(self.n_users, "n_users", minimum=1)
+        if self.n_users >= self.n_antennas:
+            # spec 7.2 Fig. 7 [A]: K <= Nt - 1 so the comm beams can null the target
+            raise ValueError(f"n_users: must be < n_antennas = {self.n_antennas} (spec 7.2), got {self.n_users}")
         for name in ("power_dbm", "gamma_s_dbm", "gamma_se_dbm", "noise_user_dbm", "noise_target_dbm",
                      "noise_bs_dbm", "c0_db"):
             as_float(getattr(self, name), name)

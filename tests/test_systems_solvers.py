@@ -1,0 +1,158 @@
+"""Units, scenario defaults, channel draws and the solver layer."""
+
+import cvxpy as cp
+import numpy as np
+import pytest
+
+from fastisac import InfeasibleError, SolverError
+from fastisac.solvers import (ParametricProblem, embed_hermitian, extract_rank_one,
+                              gaussian_randomisation, hermitian_from_embedding)
+from fastisac.systems import (DualEveChannels, DualEveScenario, complex_gaussian, db_to_linear, dbm_to_watt,
+                              linear_to_db, path_loss, threshold_to_linear, watt_to_dbm)
+
+
+def test_units_round_trip_and_values():
+    assert dbm_to_watt(30.0) == pytest.approx(1.0)
+    assert dbm_to_watt(-80.0) == pytest.approx(1e-11)
+    assert watt_to_dbm(dbm_to_watt(17.3)) == pytest.approx(17.3)
+    assert linear_to_db(db_to_linear(-3.0)) == pytest.approx(-3.0)
+    assert threshold_to_linear(32.0) == pytest.approx(10 ** 0.2)          # convention (a)
+    assert threshold_to_linear(32.0, "dB") == pytest.approx(10 ** 3.2)
+    with pytest.raises(ValueError, match="convention"):
+        threshold_to_linear(1.0, "dBW")
+    with pytest.raises(ValueError, match="p_w"):
+        watt_to_dbm(-1.0)
+
+
+@pytest.mark.parametrize("d, l, expected_db", [(30, 3.3, -78.745), (50, 2.0, -63.979), (25, 2.3, -62.153),
+                                              (30, 2.3, -63.974)])
+def test_path_loss_table(d, l, expected_db):
+    """Spec 7.1 [D] numerical path losses."""
+    assert 10 * np.log10(path_loss(d, l)) == pytest.approx(expected_db, abs=1e-3)
+
+
+def test_path_loss_rejects_bad_distance():
+    with pytest.raises(ValueError, match="distance"):
+        path_loss(-1.0, 2.0)
+    with pytest.raises(ValueError, match="distance"):
+        path_loss(np.nan, 2.0)
+
+
+def test_scenario_validation():
+    with pytest.raises(ValueError, match="n_antennas"):
+        DualEveScenario(n_antennas=0)
+    with pytest.raises(ValueError, match="n_users"):
+        DualEveScenario(n_antennas=4, n_users=4)
+    with pytest.raises(ValueError, match="d_bt"):
+        DualEveScenario(d_bt=-5.0)
+    with pytest.raises(ValueError, match="power_dbm"):
+        DualEveScenario(power_dbm=float("nan"))
+    with pytest.raises(ValueError, match="threshold_convention"):
+        DualEveScenario(threshold_convention="dBW")
+    with pytest.raises(ValueError, match="rng"):
+        DualEveScenario().draw(42)
+
+
+def test_channel_draws():
+    sc = DualEveScenario()
+    a = sc.draw(np.random.default_rng(7))
+    b = sc.draw(np.random.default_rng(7))
+    np.testing.assert_array_equal(a.g, b.g)
+    np.testing.assert_array_equal(a.he, b.he)
+    np.testing.assert_allclose(np.abs(a.he), sc.beta_e, rtol=1e-14)
+    np.testing.assert_allclose(a.h, np.conj(a.g) + a.he[:, None] * np.conj(a.hce)[None], rtol=1e-14)
+    assert np.linalg.norm(sc.hce) ** 2 == pytest.approx(sc.rho)
+    # E ||g_k||^2 / N -> PL_BU (20000 draws: relative standard error ~ 0.4 %)
+    rng = np.random.default_rng(3)
+    g = np.stack([sc.draw(rng).g for _ in range(2500)])
+    assert np.mean(np.abs(g) ** 2) / sc.pl_bu[0] == pytest.approx(1.0, rel=0.02)
+
+
+def test_user_distances_cycle_for_large_k():
+    sc = DualEveScenario(n_antennas=8, n_users=6)
+    np.testing.assert_allclose(sc.beta_e ** 2, path_loss(np.array([25, 25, 30, 25, 25, 30.0]), 2.3))
+
+
+def test_complex_gaussian_variance():
+    z = complex_gaussian(np.random.default_rng(1), (200000,), 2.0)
+    assert np.mean(np.abs(z) ** 2) == pytest.approx(2.0, rel=0.02)
+    assert abs(np.mean(z ** 2)) < 0.03          # circular symmetry
+
+
+def test_embedding_identities():
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((5, 5)) + 1j * rng.standard_normal((5, 5))
+    Q = A @ A.conj().T
+    B = rng.standard_normal((5, 5)) + 1j * rng.standard_normal((5, 5))
+    H = B + B.conj().T
+    X = embed_hermitian(Q)
+    assert 0.5 * np.sum(embed_hermitian(H) * X) == pytest.approx(np.real(np.trace(Q @ H)))
+    assert 0.5 * np.trace(X) == pytest.approx(np.real(np.trace(Q)))
+    np.testing.assert_allclose(hermitian_from_embedding(X), Q, atol=1e-12)
+    assert np.linalg.eigvalsh(X).min() > -1e-10
+
+
+def _tiny_problem():
+    x = cp.Variable(2)
+    a = cp.Parameter(2)
+    prob = cp.Problem(cp.Minimize(cp.sum_squares(x - a)), [cp.sum(x) <= 1, x >= 0])
+    return ParametricProblem(prob, {"a": a}), x
+
+
+def test_parametric_problem_resolve_matches_fresh_solve():
+    pp, x = _tiny_problem()
+    r1 = pp.solve(a=np.array([2.0, 0.0]))
+    np.testing.assert_allclose(x.value, [1.0, 0.0], atol=1e-6)
+    pp.solve(a=np.array([0.2, 0.3]))
+    np.testing.assert_allclose(x.value, [0.2, 0.3], atol=1e-6)
+    fresh, xf = _tiny_problem()
+    fresh.solve(a=np.array([0.2, 0.3]))
+    np.testing.assert_allclose(x.value, xf.value, atol=1e-7)
+    assert r1.solver_time >= 0 and r1.wall_time >= r1.solver_time
+    with pytest.raises(ValueError, match="b"):
+        pp.solve(b=1.0)
+    with pytest.raises(ValueError, match="a"):
+        pp.solve(a=np.array([np.nan, 0.0]))
+
+
+def test_parametric_problem_status_mapping():
+    x = cp.Variable()
+    lo = cp.Parameter()
+    pp = ParametricProblem(cp.Problem(cp.Minimize(x), [x >= lo, x <= 1]), {"lo": lo})
+    with pytest.raises(InfeasibleError):
+        pp.solve(lo=2.0)
+    y = cp.Variable()
+    unb = ParametricProblem(cp.Problem(cp.Minimize(y), [y <= lo]), {"lo": lo})
+    with pytest.raises(SolverError) as exc:
+        unb.solve(lo=0.0)
+    assert "unbounded" in str(exc.value.status)
+    p = cp.Parameter(nonneg=True)
+    with pytest.raises(ValueError, match="DPP"):
+        ParametricProblem(cp.Problem(cp.Minimize(p * p * x), [x >= 0]), {"p": p})
+
+
+def test_rank_one_extraction_and_randomisation():
+    rng = np.random.default_rng(5)
+    w = rng.standard_normal((2, 4)) + 1j * rng.standard_normal((2, 4))
+    Q = np.einsum("ki,kj->kij", w, np.conj(w))
+    r = extract_rank_one(Q)
+    assert r.is_rank_one and r.max_ratio < 1e-12
+    np.testing.assert_allclose(np.abs(np.einsum("ki,ki->k", np.conj(r.W), w)), np.sum(np.abs(w) ** 2, 1), rtol=1e-10)
+    # a rank-two covariance needs randomisation; the best feasible candidate wins
+    Q2 = np.stack([np.eye(3, dtype=complex), np.diag([1.0, 0, 0]).astype(complex)])
+    r2 = extract_rank_one(Q2)
+    assert not r2.is_rank_one and r2.max_ratio == pytest.approx(1.0)
+
+    def score(c):
+        return np.abs(c[:, 0, 0]) ** 2, np.abs(c[:, 1, 0]) < 10
+
+    best, obj = gaussian_randomisation(Q2, score, np.random.default_rng(0), 64)
+    assert best.shape == (2, 3) and obj == pytest.approx(np.abs(best[0, 0]) ** 2)
+    none, obj = gaussian_randomisation(Q2, lambda c: (np.ones(len(c)), np.zeros(len(c), bool)),
+                                       np.random.default_rng(0), 8)
+    assert none is None and obj == -np.inf
+
+
+def test_channels_validation():
+    with pytest.raises(ValueError, match="g, he, hce"):
+        DualEveChannels.from_components(np.ones((3, 4)), np.ones(2), np.ones(4))
