@@ -78,10 +78,10 @@ def tasks(figure: int, quick: bool = False) -> list[Task]:
         pts = [_point(gamma_s_dbm=float(g), gamma_se_dbm=gse, scheme="closed_form")
                for gse in (2.0, 5.0) for g in grid]
         pts += [_point(gamma_s_dbm=g, gamma_se_dbm=gse, scheme="proposed")
-                for gse, edge in ((2.0, 29.2), (5.0, 32.2)) for g in (edge - 0.1, edge + 0.1)]
+                for gse, edge in ((2.0, 29.2), (5.0, 32.2)) for g in (round(edge - 0.1, 2), round(edge + 0.1, 2))]
     elif figure == 5:
         pts = [_point(n_antennas=n, power_dbm=p, scheme=sch) for n in (8, 10, 12)
-               for p in z.powers_fig5 for sch in ("proposed", "s_random")]
+               for p in z.powers_fig5 for sch in ("proposed", "s_random", "s_random_r1")]
     elif figure == 6:
         pts = [_point(n_antennas=n, gamma_s_dbm=g) for n in (8, 10, 12) for g in z.gamma_s_fig6]
     elif figure == 7:
@@ -127,6 +127,8 @@ def evaluate(task: Task) -> dict:
         res = alg.without_sensing_security(sc, ch, rng=rng)
     elif scheme == "s_random":
         res = alg.s_random(sc, ch, rng)
+    elif scheme == "s_random_r1":          # sensitivity of the baseline to its recipe (spec 9.18)
+        res = alg.s_random(sc, ch, rng, rank=1)
     else:
         raise ValueError(f"scheme: unknown {scheme!r}")
     out = res.summary()
@@ -272,10 +274,11 @@ def plot(figure: int, table: list[dict], path: Path) -> None:
         ax.set(xlabel=r"$\gamma_s$ (dBm)", ylabel="Feasibility probability", title="Fig. 4 (paper edges: 29.2, 32.2 dBm)")
     elif figure == 5:
         for n in (8, 10, 12):
-            for sch, ls in (("proposed", "-o"), ("s_random", "--s")):
+            for sch, ls, name in (("proposed", "-o", "Proposed"), ("s_random", "--s", "S Random"),
+                                  ("s_random_r1", ":^", "S Random (rank 1)")):
                 rows = [r for r in table if r["n_antennas"] == n and r["scheme"] == sch]
-                ax.plot([r["power_dbm"] for r in rows], [r["sr_bps"] for r in rows], ls,
-                        label=f"{'Proposed' if sch == 'proposed' else 'S Random'}, $N_t$={n}")
+                ax.plot([r["power_dbm"] for r in rows], [r["sr_bps"] for r in rows], ls, color=f"C{(n - 8) // 2}",
+                        label=f"{name}, $N_t$={n}")
         ax.set(xlabel="Maximum transmit power P (dBm)", ylabel="System secrecy rate (bps/Hz)", title="Fig. 5")
     elif figure == 6:
         for n in (8, 10, 12):
@@ -327,19 +330,31 @@ def paper_comparison(tables: dict) -> list[dict]:
     if t5:
         pr = [r for r in t5 if r["n_antennas"] == 8 and r["power_dbm"] == 18.0]
         prop = next((r["sr_bps"] for r in pr if r["scheme"] == "proposed"), None)
-        rand = next((r for r in pr if r["scheme"] == "s_random"), None)
-        gain = None
-        if prop is not None and rand is not None and rand["runs"] and rand["sr_bps"] > 0:
-            gain = 100.0 * (prop - rand["sr_bps"]) / rand["sr_bps"]
-        add("Fig. 5 gain over S Random, Nt=8, P=18 dBm" +
-            (f" (S Random feasible in {rand['runs']}/{rand['runs'] + rand['infeasible'] + rand['failed']} draws)" if rand else ""),
-            98.3, gain, 0.5, "%", rel=True)
+        for sch, name in (("s_random", "S Random"), ("s_random_r1", "S Random rank 1")):
+            rand = next((r for r in pr if r["scheme"] == sch), None)
+            gain = None
+            if prop is not None and rand is not None and rand["runs"] and rand["sr_bps"] > 0:
+                gain = 100.0 * (prop - rand["sr_bps"]) / rand["sr_bps"]
+            add(f"Fig. 5 gain over {name}, Nt=8, P=18 dBm" +
+                (f" (feasible in {rand['runs']}/{rand['runs'] + rand['infeasible'] + rand['failed']} draws)"
+                 if rand else ""), 98.3, gain, 0.5, "%", rel=True)
     t6 = tables.get(6)
     if t6:
         for n, drop in ((8, 2.1), (10, 0.7), (12, 0.4)):
             rows = {r["gamma_s_dbm"]: r["sr_bps"] for r in t6 if r["n_antennas"] == n}
             m = rows[24.0] - rows[32.0] if 24.0 in rows and 32.0 in rows else None
             add(f"Fig. 6 SR drop 24->32 dBm, Nt={n}", drop, m, 0.5, "bps/Hz", rel=True)
+    for f, th in ((8, 0.0), (9, 10.0)):
+        for n in (8, 12):
+            rows = [r for r in tables.get(f) or [] if r["n_antennas"] == n]
+            if not rows:
+                continue
+            peak = max(rows, key=lambda r: r["sens_db"])["theta_deg"]
+            add(f"Fig. {f} sensing beam peak angle, Nt={n}", th, peak, 12.7 / 2, "deg")
+            notch = min(rows, key=lambda r: abs(r["theta_deg"] - th))["comm_db"]
+            out.append(dict(quantity=f"Fig. {f} comm pattern at theta_t, Nt={n} ('sharp decrease')", paper=float("nan"),
+                            measured=notch, deviation=float("nan"), tolerance="<= -10", unit="dB",
+                            verdict="matches" if notch <= -10 else "differs"))
     t2 = tables.get(2)
     if t2:
         its = []
