@@ -62,8 +62,9 @@ def naive_secure_beamforming(sc, ch, tol=1e-3, max_iter=50):
         Rk, Rmk, E, Emk = powers(Qv, Sv)
         eps_n, u_n = np.asarray(eps.value, float).copy(), float(u.value)
         delta = abs(f - f_prev) / max(abs(f_prev), 1e-9) if np.isfinite(f_prev) else np.inf
+        stop = delta <= tol or abs(f - f_prev) < 1e-6
         f_prev = f
-        if delta <= tol or abs(f - f_prev) < 1e-6 and len(trace) > 1:
+        if stop:
             break
     return dict(Q=np.stack(Qv) * P, S=Sv * P, trace=trace, wall_time=time.perf_counter() - t_start,
                 solver_time=solver_time)

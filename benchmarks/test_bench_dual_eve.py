@@ -30,7 +30,7 @@ def test_algorithm1_dpp_vs_naive(benchmark, nt):
     np.testing.assert_allclose(ours.surrogate_trace, naive["trace"], rtol=1e-4, atol=1e-4)
     m = dual_eve_metrics(naive["Q"][None], naive["S"][None], ch.h[None], ch.hce, ch.he[None],
                          sc.sigma_k2, sc.sigma_t2, sc.sigma_b2)
-    assert ours.sr_trace[-1] == pytest.approx(float(m["sr"][0]), rel=1e-4)
+    assert ours.sr_trace[-1] == pytest.approx(float(m["sr"][0]), rel=1e-3)   # SR is flatter than f
 
     res = benchmark.pedantic(lambda: de.secure_beamforming(sc, ch), rounds=5, iterations=1, warmup_rounds=1)
     t_naive = min(naive_secure_beamforming(sc, ch)["wall_time"] for _ in range(2))
