@@ -245,8 +245,11 @@ def plot(figure: int, table: list[dict], path: Path) -> None:
             for sch, ls in (("proposed", "-"), ("no_sensing_security", "--")):
                 rows = [r for r in table if r["gamma_se_dbm"] == gse and r["scheme"] == sch]
                 for k in range(1, 4):
+                    prop = sch == "proposed"
                     ax.plot([r["gamma_s_dbm"] for r in rows], [r.get(f"scnr{k}_dbm", np.nan) for r in rows], ls,
-                            marker="os^"[k - 1], label=f"SCNR{k} {'proposed' if sch == 'proposed' else 'w/o (19)'}")
+                            color=f"C{k - 1}", marker="os^"[k - 1], markersize=9 if prop else 4,
+                            markerfacecolor="none" if prop else None,
+                            label=f"SCNR{k} {'proposed' if prop else 'w/o (19)'}")
             ax.axhline(gse, color="k", lw=0.8, ls=":", label=r"$\gamma_{se}$")
             ax.set(xlabel=r"BS SCNR threshold $\gamma_s$ (dBm)", ylabel="Sensing SCNR at CUs (dBm)",
                    title=f"({'ab'[gse == 5.0]}) $\\gamma_{{se}}$ = {gse:g} dBm")

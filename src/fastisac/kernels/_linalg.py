@@ -103,20 +103,13 @@ def sample_from_covariance_nb(X, z):
     N = X.shape[0]
     A = 0.5 * (X + np.conj(X).T)
     lam, U = np.linalg.eigh(A)
-    L = z.shape[0]
     F = np.empty((N, N), dtype=np.complex128)
     for j in range(N):
         s = np.sqrt(max(lam[j], 0.0))
         for i in range(N):
             F[i, j] = U[i, j] * s
-    out = np.empty((L, N), dtype=np.complex128)
-    for l in range(L):
-        for i in range(N):
-            acc = 0.0 + 0.0j
-            for j in range(N):
-                acc += F[i, j] * z[l, j]
-            out[l, i] = acc
-    return out
+    # one BLAS call: rows of z times F^T
+    return np.dot(np.ascontiguousarray(z), np.ascontiguousarray(F.T))
 
 
 @njit(cache=True, parallel=True)

@@ -18,6 +18,7 @@ carrying the status.
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import cvxpy as cp
@@ -186,7 +187,10 @@ class ParametricProblem:
     def _solve_once(self, warm: bool, settings: dict) -> SolveRecord:
         t0 = time.perf_counter()
         try:
-            self.problem.solve(solver=self.solver, warm_start=warm, **settings)
+            with warnings.catch_warnings():
+                # inaccurate solutions are handled explicitly (status + caller's check)
+                warnings.filterwarnings("ignore", message="Solution may be inaccurate", category=UserWarning)
+                self.problem.solve(solver=self.solver, warm_start=warm, **settings)
         except cp.error.SolverError as exc:
             err = SolverError(f"{self.solver} failed: {exc}", status="solver_error")
             err.wall_time = time.perf_counter() - t0
