@@ -43,11 +43,20 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ResultStore", "STATUSES", "make_key", "to_jsonable", "dumps_payload",
-           "canonical_json", "default_code_version"]
+__all__ = ["ResultStore", "STATUSES", "TIMING_KEYS", "make_key", "to_jsonable", "dumps_payload",
+           "canonical_json", "default_code_version", "result_fields"]
 
 #: The allowed values of the ``status`` column.
 STATUSES = ("ok", "infeasible", "error")
+
+#: Payload keys that hold measured run times (seconds) rather than results:
+#: ``wall_time`` (whole algorithm), ``build_time`` (building the CVXPY problem),
+#: ``solver_time`` (inside Clarabel) and ``cvxpy_time`` (CVXPY's share of the solves),
+#: as written by e.g. :meth:`fastisac.algorithms.dual_eve.DualEveResult.summary`.
+#: They legitimately differ between two runs of the same task; every other payload
+#: field is a deterministic function of the task and must be bit-for-bit
+#: reproducible (see :func:`result_fields`).
+TIMING_KEYS = frozenset({"wall_time", "build_time", "solver_time", "cvxpy_time"})
 
 _COLUMNS = ("key", "paper", "figure", "point", "realisation", "code_version", "status",
             "payload", "error_type", "error_message", "elapsed", "finished_at")
@@ -124,6 +133,21 @@ def to_jsonable(obj: Any) -> Any:
 def dumps_payload(payload: Any) -> str:
     """Encode a payload as compact JSON with sorted keys (NaN / inf allowed, see module docstring)."""
     return json.dumps(to_jsonable(payload), sort_keys=True, separators=(",", ":"), allow_nan=True)
+
+
+def result_fields(payload: Mapping | None) -> dict | None:
+    """The reproducible part of a stored payload: a copy without the :data:`TIMING_KEYS`.
+
+    Only top-level keys are dropped (that is where payloads keep their timings).
+    ``None`` (the payload of an infeasible task) is returned as ``None``.  Two runs of
+    the same task -- serial, in a process pool, on a Dask cluster, or resumed after a
+    kill -- give equal ``dumps_payload(result_fields(payload))`` text, bit for bit.
+    """
+    if payload is None:
+        return None
+    if not isinstance(payload, Mapping):
+        raise ValueError(f"payload: must be a dict or None, got {type(payload).__name__}")
+    return {k: v for k, v in payload.items() if k not in TIMING_KEYS}
 
 
 def canonical_json(params: Mapping) -> str:
@@ -279,6 +303,18 @@ class ResultStore:
             row["payload"] = json.loads(row["payload"]) if row["payload"] is not None else None
             out.append(row)
         return out
+
+    def counts(self) -> list[dict]:
+        """Row counts per ``(paper, figure, code_version, status)``, as dicts with key ``n``.
+
+        Ordered by paper, figure, code version and status; one aggregate query, no
+        payload is read (cheap on large stores).
+        """
+        self._check_open()
+        cur = self._conn.execute(
+            "SELECT paper, figure, code_version, status, COUNT(*) FROM results "
+            "GROUP BY paper, figure, code_version, status ORDER BY paper, figure, code_version, status")
+        return [dict(zip(("paper", "figure", "code_version", "status", "n"), values)) for values in cur]
 
     def count(self, paper: str | None = None, figure: str | None = None,
               status: str | None = None) -> int:

@@ -2,11 +2,12 @@
 
 from .channels import complex_gaussian, uniform_phases
 from .dual_eve import DualEveChannels, DualEveScenario
+from .unified_outage import UnifiedOutageInstance, UnifiedOutageScenario
 from .units import (THRESHOLD_CONVENTIONS, db_to_linear, dbm_to_watt, linear_to_db, path_loss,
                     threshold_to_linear, watt_to_dbm)
 
 __all__ = [
-    "DualEveScenario", "DualEveChannels", "complex_gaussian", "uniform_phases", "db_to_linear",
+    "DualEveScenario", "DualEveChannels", "UnifiedOutageScenario", "UnifiedOutageInstance", "complex_gaussian", "uniform_phases", "db_to_linear",
     "dbm_to_watt", "linear_to_db", "path_loss", "threshold_to_linear", "watt_to_dbm",
     "THRESHOLD_CONVENTIONS",
 ]
