@@ -15,9 +15,7 @@ edge are also checked by running Algorithm 1 (``method = "solver"``).
 
 from __future__ import annotations
 
-import csv
 import math
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +24,7 @@ import numpy as np
 from ..algorithms import dual_eve as alg
 from ..kernels import beampattern_nb, outer_products_nb
 from ..systems import DualEveScenario
+from .common import Comparison, finite_mean, group_rows, ok_rows, params_of, write_csv  # noqa: F401
 from .sweep import Task, task_seed
 
 PAPER = "dual_eve"
@@ -143,26 +142,10 @@ def evaluate(task: Task) -> dict:
 
 
 # --------------------------------------------------------------------------- aggregation
-def _groups(rows, *keys):
-    g = defaultdict(list)
-    for r in rows:
-        p = _params(r)
-        g[tuple(p[k] for k in keys)].append(r)
-    return g
-
-
-def _params(row) -> dict:
-    import json
-    return json.loads(row["point"])
-
-
-def _ok(rows):
-    return [r for r in rows if r["status"] == "ok"]
-
-
-def _mean(vals):
-    vals = [v for v in vals if v is not None and math.isfinite(v)]
-    return float(np.mean(vals)) if vals else float("nan")
+_groups = group_rows
+_params = params_of
+_ok = ok_rows
+_mean = finite_mean
 
 
 def summarise(figure: int, rows: list[dict]) -> list[dict]:
@@ -223,17 +206,6 @@ def summarise(figure: int, rows: list[dict]) -> list[dict]:
                     out.append(dict(n_antennas=n, theta_t_deg=th, theta_deg=float(t), comm_db=float(a),
                                     sens_db=float(b)))
     return out
-
-
-def write_csv(table: list[dict], path: Path) -> None:
-    if not table:
-        path.write_text("")
-        return
-    cols = list(dict.fromkeys(k for row in table for k in row))
-    with open(path, "w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=cols)
-        w.writeheader()
-        w.writerows(table)
 
 
 # --------------------------------------------------------------------------- plots
@@ -310,17 +282,9 @@ def plot(figure: int, table: list[dict], path: Path) -> None:
 # --------------------------------------------------------------------------- paper vs measured
 def paper_comparison(tables: dict) -> list[dict]:
     """Each number the paper states (spec 7.2) beside the measured value and a verdict."""
-    out = []
-
-    def add(what, paper, measured, tol, unit, rel=False):
-        if measured is None or not math.isfinite(measured):
-            out.append(dict(quantity=what, paper=paper, measured=float("nan"), deviation=float("nan"),
-                            tolerance=tol, unit=unit, verdict="not measured"))
-            return
-        dev = measured - paper
-        ok = abs(dev) <= (tol * abs(paper) if rel else tol)
-        out.append(dict(quantity=what, paper=paper, measured=measured, deviation=dev,
-                        tolerance=f"{tol:.0%}" if rel else tol, unit=unit, verdict="matches" if ok else "differs"))
+    cmp = Comparison()
+    add = cmp.add
+    out = cmp.rows
 
     t4 = tables.get(4)
     if t4:
