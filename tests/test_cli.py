@@ -13,12 +13,17 @@ def test_help_is_clear(capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
     out = capsys.readouterr().out
-    assert "reproduce" in out and "feasibility" in out
+    assert "reproduce" in out and "feasibility" in out and "results" in out
+    assert "rerun the same command" in out.lower().replace("\n", " ")
     with pytest.raises(SystemExit):
         main(["reproduce", "--help"])
     out = capsys.readouterr().out
-    for flag in ("--figure", "--quick", "--workers", "--out"):
+    for flag in ("--figure", "--quick", "--workers", "--out", "--all", "--dask", "--db"):
         assert flag in out
+    for sub in ("list", "show", "export"):
+        with pytest.raises(SystemExit):
+            main(["results", sub, "--help"])
+        assert "--db" in capsys.readouterr().out
 
 
 def test_feasibility_command(capsys):
@@ -31,6 +36,11 @@ def test_bad_arguments():
         build_parser().parse_args(["reproduce", "no_such_paper"])
     assert main(["reproduce", "dual_eve", "--figure", "1"]) == 2
     assert main(["reproduce", "dual_eve", "--workers", "0"]) == 2
+    assert main(["reproduce"]) == 2                      # neither a paper nor --all
+    assert main(["reproduce", "dual_eve", "--all"]) == 2  # both
+    assert main(["reproduce", "networked"]) == 2         # planned, not implemented yet
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["results", "export"])  # --csv is required
 
 
 def test_reproduce_end_to_end_and_resume(tmp_path):

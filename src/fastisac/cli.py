@@ -401,8 +401,8 @@ def cmd_reproduce(args) -> int:
             except DaskMissing:
                 _err(DASK_HINT)
                 return 2
-            except OSError as exc:
-                _err(f"cannot connect to the Dask scheduler at {args.dask}: {exc}")
+            except (OSError, ValueError) as exc:  # unreachable scheduler, malformed address
+                _err(f"cannot use Dask at {args.dask!r}: {exc}")
                 return 2
             executor = client.get_executor(pure=False)
             # size the submission window to the cluster (about 4 tasks in flight per thread)

@@ -210,3 +210,278 @@ def dual_eve_metrics(Q, S, h, hce, he, sigma_k2, sigma_t2, sigma_b2):
     power = np.trace(Q, axis1=-2, axis2=-1).real.sum(axis=1) + np.trace(S, axis1=-2, axis2=-1).real
     sr = np.maximum(np.log2(1.0 + sinr_u) - np.log2(1.0 + sinr_t), 0.0).sum(axis=1)
     return dict(sinr_u=sinr_u, sinr_t=sinr_t, scnr_b=scnr_b, scnr_u=scnr_u, power=power, sr=sr)
+
+
+# =========================================================================== seed 001 (unified_outage)
+# NumPy twins of :mod:`fastisac.kernels.outage` (same names and signatures). They are written
+# independently of the Numba kernels: the SOP via ``np.linalg.eigvalsh`` / ``slogdet``, the
+# redundancy rate by plain bisection, the implicit gradient from the matrix formulas of spec
+# 4.3, the simplex projection by bisection on nu (spec 4.1) and the ball projection by
+# bisection on mu (the paper's (34)), a vectorised Monte Carlo with a NumPy Generator.
+
+__all__ += [
+    "sop_function", "secrecy_outage_probability", "redundancy_threshold", "redundancy_rate",
+    "redundancy_rate_gradient", "worst_eavesdropper", "outage_monte_carlo", "intercept_probability",
+    "project_simplex", "project_ball", "project_sphere", "mvdr_filter", "rates_and_gradient",
+    "sensing_metric", "sensing_sinr",
+]
+
+_BISECTION_STEPS = 60
+
+
+def _interference(X, k):
+    """B_k = X_{-k} X_{-k}^H (all columns but k)."""
+    X = np.asarray(X, dtype=np.complex128)
+    Xm = np.delete(X, k, axis=1)
+    return Xm @ Xm.conj().T
+
+
+def sop_function(w, B, tau, delta2, sigma2, model="exact"):
+    """F(tau): (9-ex) from the eigenvalues of w w^H - tau B, or (9) via slogdet."""
+    w = np.asarray(w, dtype=np.complex128)
+    B = np.asarray(B, dtype=np.complex128)
+    s = sigma2 / delta2
+    p = float(np.vdot(w, w).real)
+    if model == "det":
+        _, logdet = np.linalg.slogdet(np.eye(w.shape[0]) + (tau / p) * B)
+        return float(tau * s / p + logdet)
+    mu = np.linalg.eigvalsh(np.outer(w, w.conj()) - tau * B)        # ascending
+    mu1 = mu[-1]
+    if mu1 <= 1e-300:
+        return np.inf
+    return float(tau * s / mu1 + np.sum(np.log((mu1 - mu[:-1]) / mu1)))
+
+
+def secrecy_outage_probability(w, B, tau, delta2, sigma2, model="exact"):
+    """exp(-F(tau)) = Pr{SINR_e >= tau}."""
+    return float(np.exp(-sop_function(w, B, tau, delta2, sigma2, model)))
+
+
+def redundancy_threshold(X, k, delta2, sigma2, epsilon, model="exact"):
+    """tau* by 60 bisection steps on the bracket of spec 4.5."""
+    X = np.asarray(X, dtype=np.complex128)
+    w = X[:, k]
+    B = _interference(X, k)
+    p = float(np.vdot(w, w).real)
+    L = np.log(1.0 / epsilon)
+    if L <= 0.0 or p <= 0.0:
+        return 0.0
+    s = sigma2 / delta2
+    hi = p * L / s
+    lo = L / (s / p + np.trace(B).real / p) if model == "det" else 0.0
+    for _ in range(_BISECTION_STEPS):
+        mid = 0.5 * (lo + hi)
+        if sop_function(w, B, mid, delta2, sigma2, model) >= L:
+            hi = mid
+        else:
+            lo = mid
+    return 0.5 * (lo + hi)
+
+
+def redundancy_rate(X, k, delta2, sigma2, epsilon, model="exact"):
+    """R^E_k = log2(1 + tau*)."""
+    return float(np.log2(1.0 + redundancy_threshold(X, k, delta2, sigma2, epsilon, model)))
+
+
+def redundancy_rate_gradient(X, k, delta2, sigma2, epsilon, model="exact"):
+    """grad R^E_k = -grad_X F / ((1 + tau) ln 2 dF/dtau) with the formulas of spec 4.3."""
+    X = np.asarray(X, dtype=np.complex128)
+    N, C = X.shape
+    tau = redundancy_threshold(X, k, delta2, sigma2, epsilon, model)
+    w = X[:, k]
+    p = float(np.vdot(w, w).real)
+    if tau <= 0.0 or p <= 0.0:
+        return np.zeros((N, C), dtype=np.complex128)
+    B = _interference(X, k)
+    s = sigma2 / delta2
+    others = np.ones(C, dtype=bool)
+    others[k] = False
+    G = np.zeros((N, C), dtype=np.complex128)
+    if model == "det":
+        Cm = np.linalg.inv(p * np.eye(N) + tau * B)
+        dF_dtau = s / p + np.trace(Cm @ B).real
+        G[:, k] = 2.0 * (-tau * s / p**2 + np.trace(Cm).real - N / p) * w
+        G[:, others] = 2.0 * tau * Cm @ X[:, others]
+    else:
+        mu, Vv = np.linalg.eigh(np.outer(w, w.conj()) - tau * B)
+        mu1, rest = mu[-1], mu[:-1]
+        d = np.empty(N)
+        d[:-1] = -1.0 / (mu1 - rest)
+        d[-1] = -tau * s / mu1**2 + np.sum(1.0 / (mu1 - rest) - 1.0 / mu1)
+        D = (Vv * d) @ Vv.conj().T
+        dF_dtau = s / mu1 - np.trace(D @ B).real
+        G[:, k] = 2.0 * D @ w
+        G[:, others] = -2.0 * tau * D @ X[:, others]
+    return -G / ((1.0 + tau) * np.log(2.0) * dF_dtau)
+
+
+def worst_eavesdropper(delta2, sigma2):
+    """argmax_e delta2_e / sigma2_e (11)."""
+    return int(np.argmax(np.asarray(delta2, dtype=float) / np.asarray(sigma2, dtype=float)))
+
+
+def outage_monte_carlo(X, n_streams, delta2, sigma2, tau, rates, n_draws, seed=0, chunk=65536):
+    """Vectorised, chunked Monte Carlo with ``np.random.default_rng(seed)`` (different random
+    numbers from the kernel's counter-based stream: agreement is statistical)."""
+    X = np.asarray(X, dtype=np.complex128)
+    N = X.shape[0]
+    K = n_streams
+    tau = np.asarray(tau, dtype=float)
+    icpt = 2.0 ** np.asarray(rates, dtype=float) - 1.0
+    rng = np.random.default_rng(seed)
+    oc = np.zeros(K, dtype=np.int64)
+    ic = np.zeros(K, dtype=np.int64)
+    sd = np.sqrt(delta2 / 2.0)
+    done = 0
+    while done < n_draws:
+        c = min(chunk, n_draws - done)
+        g = sd * (rng.standard_normal((c, N)) + 1j * rng.standard_normal((c, N)))
+        y = np.abs(g.conj() @ X) ** 2                                  # |g^H x_j|^2, (c, C)
+        total = sigma2 + y.sum(axis=1, keepdims=True)
+        sinr = y[:, :K] / (total - y[:, :K])
+        oc += np.count_nonzero(sinr > tau, axis=0)
+        ic += np.count_nonzero(sinr > icpt, axis=0)
+        done += c
+    return {"sop": oc / n_draws, "intercept": ic / n_draws, "outage_counts": oc, "intercept_counts": ic,
+            "n_draws": n_draws}
+
+
+def intercept_probability(X, n_streams, delta2, sigma2, rates, n_draws, seed=0, chunk=65536):
+    """Pr{C^E_k > R_k} by Monte Carlo."""
+    rates = np.asarray(rates, dtype=float)
+    return outage_monte_carlo(X, n_streams, delta2, sigma2, 2.0 ** rates - 1.0, rates, n_draws, seed,
+                              chunk)["intercept"]
+
+
+def project_simplex(x):
+    """Simplex projection lambda = max(0, x - nu) with nu found by bisection on
+    [min x - 1, max x] (spec 4.1), iterated to floating-point convergence."""
+    x = np.asarray(x, dtype=float)
+    lo, hi = x.min() - 1.0, x.max()
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if mid <= lo or mid >= hi:
+            break
+        if np.maximum(x - mid, 0.0).sum() > 1.0:
+            lo = mid
+        else:
+            hi = mid
+    return np.maximum(x - 0.5 * (lo + hi), 0.0)
+
+
+def project_ball(Y, radius2=1.0):
+    """(34) as in the paper: Y c / (c + 2 mu) with mu >= 0 found by bisection so that the
+    result has squared norm radius2 (c = 1; the projection does not depend on c)."""
+    Y = np.asarray(Y, dtype=np.complex128)
+    nrm = np.sqrt(np.sum(np.abs(Y) ** 2))
+    r = np.sqrt(radius2)
+    if nrm <= r:
+        return Y.copy()
+    c = 1.0
+    lo, hi = 0.0, 1.0
+    while nrm * c / (c + 2.0 * hi) > r:
+        hi *= 2.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if mid <= lo or mid >= hi:
+            break
+        if nrm * c / (c + 2.0 * mid) > r:
+            lo = mid
+        else:
+            hi = mid
+    return Y * (c / (c + 2.0 * 0.5 * (lo + hi)))
+
+
+def project_sphere(u):
+    """u / ||u||."""
+    u = np.asarray(u, dtype=np.complex128)
+    return u / np.linalg.norm(u)
+
+
+def _covariance(X):
+    X = np.asarray(X, dtype=np.complex128)
+    return X @ X.conj().T
+
+
+def mvdr_filter(X, a0, As, alpha2):
+    """u* = C^{-1} a0 / ||C^{-1} a0||, C = sum_i G_i R G_i^H + I via np.linalg.solve."""
+    R = _covariance(X)
+    a0 = np.asarray(a0, dtype=np.complex128)
+    As = np.asarray(As, dtype=np.complex128).reshape(-1, a0.shape[0])
+    alpha2 = np.asarray(alpha2, dtype=float)
+    Cm = np.eye(a0.shape[0], dtype=np.complex128)
+    for i, a in enumerate(As):
+        Cm += alpha2[i + 1] * np.outer(a, a.conj()) @ R @ np.outer(a, a.conj())
+    u = np.linalg.solve(Cm, a0)
+    return u / np.linalg.norm(u)
+
+
+def rates_and_gradient(Hc, X, n_streams, weights=None):
+    """R_k = log2(T_k / I_k) (noise 1) and grad of sum_k weights_k R_k (38a-c), matrix form."""
+    Hc = np.asarray(Hc, dtype=np.complex128)
+    X = np.asarray(X, dtype=np.complex128)
+    K = n_streams
+    weights = np.ones(K) if weights is None else np.asarray(weights, dtype=float)
+    R = _covariance(X)
+    G = np.zeros_like(X)
+    rates = np.empty(K)
+    for k in range(K):
+        h = Hc[k]
+        Hk = np.outer(h, h.conj())
+        T = 1.0 + np.vdot(h, R @ h).real
+        I = T - abs(np.vdot(h, X[:, k])) ** 2
+        rates[k] = np.log2(T / I)
+        Xmk = X.copy()
+        Xmk[:, k] = 0.0
+        G += weights[k] * 2.0 / np.log(2.0) * (Hk @ X / T - Hk @ Xmk / I)
+    return rates, G
+
+
+def sensing_metric(metric, X, u=None, a0=None, As=None, alpha2=None, gamma=1.0, Agrid=None, Pd=None,
+                   eps_bp=1.0, kappa=1.0, t_d=1.0):
+    """(f, grad_X, grad_u) with the matrix forms (13a)/(39), (18)-(19)/(40), (22)/(41)."""
+    X = np.asarray(X, dtype=np.complex128)
+    N = X.shape[0]
+    R = _covariance(X)
+    gu = np.zeros(N, dtype=np.complex128)
+    if metric == "sinr":
+        u = np.asarray(u, dtype=np.complex128)
+        a0 = np.asarray(a0, dtype=np.complex128)
+        As = np.zeros((0, N)) if As is None else np.asarray(As, dtype=np.complex128)
+        alpha2 = np.asarray(alpha2, dtype=float)
+        steer = [a0] + list(As)
+        sign = [1.0] + [-gamma] * len(As)
+        A = [alpha2[i] * np.outer(a, a.conj()) @ R @ np.outer(a, a.conj()) for i, a in enumerate(steer)]
+        Phi = sum(sg * alpha2[i] * abs(np.vdot(u, a)) ** 2 * np.outer(a, a.conj())
+                  for i, (a, sg) in enumerate(zip(steer, sign)))
+        Mu = sum(sg * Ai for sg, Ai in zip(sign, A))                  # G0 R G0^H - Gamma sum Gi R Gi^H
+        f = (np.vdot(u, Mu @ u).real - gamma) / gamma
+        return float(f), 2.0 * Phi @ X / gamma, 2.0 * Mu @ u / gamma
+    if metric == "beampattern":
+        A = np.asarray(Agrid, dtype=np.complex128).T                  # (N, L), columns a_l
+        L = A.shape[1]
+        pattern = np.einsum("nl,nm,ml->l", A.conj(), R, A).real
+        e = np.asarray(Pd, dtype=float) - pattern
+        f = (eps_bp - np.mean(e**2)) / eps_bp
+        return float(f), 4.0 / (L * eps_bp) * (A * e) @ A.conj().T @ X, gu
+    a0 = np.asarray(a0, dtype=np.complex128)
+    A0 = np.outer(a0, a0.conj())
+    f = (kappa * np.vdot(a0, R @ a0).real - t_d) / t_d
+    return float(f), 2.0 * kappa / t_d * A0 @ X, gu
+
+
+def sensing_sinr(X, u, a0, As, alpha2):
+    """gamma_s (5) = u^H G0 R G0^H u / (sum_i u^H Gi R Gi^H u + ||u||^2) (noise-normalised)."""
+    R = _covariance(X)
+    u = np.asarray(u, dtype=np.complex128)
+    a0 = np.asarray(a0, dtype=np.complex128)
+    As = np.asarray(As, dtype=np.complex128).reshape(-1, a0.shape[0])
+    alpha2 = np.asarray(alpha2, dtype=float)
+
+    def GRG(i, a):
+        Ga = np.outer(a, a.conj())
+        return alpha2[i] * Ga @ R @ Ga.conj().T
+
+    num = np.vdot(u, GRG(0, a0) @ u).real
+    den = sum(np.vdot(u, GRG(i + 1, a) @ u).real for i, a in enumerate(As)) + np.vdot(u, u).real
+    return float(num / den)

@@ -1,0 +1,278 @@
+"""Seed 001 (unified_outage): the Numba kernels vs the NumPy reference at paper sizes.
+
+Run with ``pytest benchmarks/test_bench_unified.py --benchmark-only``. Same conventions as
+``test_bench_kernels.py``: each case is a pair ``impl=ours`` / ``impl=reference`` in one
+``benchmark.group`` ("<kernel> <size>"), ``benchmark.extra_info`` carries ``kernel``,
+``size`` and ``impl``, and each pair is checked once (outside the timed call) to compute the
+same thing. Sizes: N = 8, K = 3, M = 8 (spec 6.1 defaults) and N = 16, K = 3, M = 16.
+
+* ``redundancy_rate``: R^E_k for every user (kernel: safeguarded Newton; reference: 60-step
+  bisection); ``redundancy_rate_gradient``: the implicit gradient of every user.
+* ``outage_monte_carlo`` with 10^6 draws (``samples_per_second`` in extra_info). The two
+  use different random streams, so the check is statistical (5-sigma). Peak memory of a
+  10^7-draw run (chunked) is measured once with tracemalloc and stored as
+  ``peak_bytes_1e7``; 10^8 draws are NOT run: ``extrapolated_seconds_1e8`` is 100 x the
+  10^6 median and memory does not grow with n_draws (both implementations are chunked).
+  tracemalloc sees NumPy allocations only; the kernel's own (Numba runtime) buffers are
+  O(n_draws / chunk * K + threads * N) words and are given as ``kernel_buffer_bytes_1e7``.
+* ``alg1``: the whole Algorithm 1. T = 100: ours (``unified_alg1_nb``) vs ``_numpy_alg1``
+  below (the same updates written with the reference functions), asserted equal to 1e-8
+  once. T = 1000: ours only (``unified_method``, the public entry point), there is no
+  reference pair.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import fastisac.kernels.outage as O
+import fastisac.reference as R
+from fastisac.algorithms.unified_outage import _initial_point, sensing_problem, unified_method
+from fastisac.kernels._unified import unified_alg1_nb
+from fastisac.systems import UnifiedOutageScenario
+
+pytestmark = pytest.mark.benchmark(max_time=0.25, min_rounds=5, warmup=False)
+
+N_USERS = 3
+SLOW_CALL = 0.01      # s; above this a case uses pedantic mode with few rounds
+SIZES = [(8, 8), (16, 16)]          # (N, M)
+EPS = 0.1
+MC_DRAWS = 1_000_000
+METRIC_NAMES = ("sinr", "beampattern", "detection")
+
+
+def _crandn(rng, *shape):
+    return (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)) / np.sqrt(2.0)
+
+
+def _label(n, m):
+    return f"N={n} K={N_USERS} M={m}"
+
+
+def _design(n, m, seed=0):
+    """Normalised design X = [W, V] with ||X||_F = 1, beams stronger than the AN."""
+    rng = np.random.default_rng(seed)
+    X = _crandn(rng, n, N_USERS + m)
+    X[:, N_USERS:] *= 0.3
+    return X / np.linalg.norm(X)
+
+
+# ----------------------------------------------------------------------------- callables
+
+def _re_all(mod):
+    def run(X, delta2, sigma2, eps):
+        return np.array([mod.redundancy_rate(X, k, delta2, sigma2, eps) for k in range(N_USERS)])
+    return run
+
+
+def _grad_all(mod):
+    def run(X, delta2, sigma2, eps):
+        return np.stack([mod.redundancy_rate_gradient(X, k, delta2, sigma2, eps) for k in range(N_USERS)])
+    return run
+
+
+def _mc(mod):
+    def run(X, delta2, sigma2, taus, rates, n_draws):
+        return mod.outage_monte_carlo(X, N_USERS, delta2, sigma2, taus, rates, n_draws, seed=1)
+    return run
+
+
+def _numpy_alg1(Hc, X0, u0, lam0, K, simplex, inv_snr, log_inv_eps, sop_model, has_eve, metric, a0, As,
+                alpha2, gamma, Agrid, Pd, eps_bp, kappa, t_d, n_iter, c0, beta0, eta0, kappa0, tol_f,
+                regularised, max_step):
+    """Algorithm 1 (spec 4.4) in NumPy with the reference functions: the same updates as
+    ``unified_alg1_nb`` and the same return tuple."""
+    model = "det" if sop_model == 1 else "exact"
+    mname = METRIC_NAMES[metric]
+    eps = math.exp(-log_inv_eps)
+    X, u, lam, rho = X0.copy(), u0.copy(), lam0.copy(), 0.0
+    obj_tr = np.full(n_iter + 1, np.nan)
+    f_tr = np.full(n_iter + 1, np.nan)
+    rho_tr = np.full(n_iter + 1, np.nan)
+    best, best_it, Xb, ub = -np.inf, -1, X.copy(), u.copy()
+    c_scale = c0
+    n_done = n_iter
+    for t in range(n_iter + 1):
+        Rk, _ = R.rates_and_gradient(Hc, X, K)
+        RE = np.array([R.redundancy_rate(X, k, 1.0, inv_snr, eps, model) for k in range(K)]) if has_eve \
+            else np.zeros(K)
+        U = Rk - RE
+        f, gXf, gu = R.sensing_metric(mname, X, u, a0, As, alpha2, gamma, Agrid, Pd, eps_bp, kappa, t_d)
+        obj = U.min() if simplex else float(lam0 @ U)
+        obj_tr[t], f_tr[t], rho_tr[t] = obj, f, rho
+        if f >= -tol_f and obj > best:
+            best, best_it, Xb, ub = obj, t, X.copy(), u.copy()
+        if t == n_iter:
+            break
+        if regularised:
+            eta = eta0 / (t + 1.0) ** 0.25
+            kap = kappa0 / (t + 1.0) ** 0.25
+            if simplex:
+                lam = R.project_simplex((lam - beta0 * U) / (1.0 + beta0 * eta))
+            rho = max(0.0, (rho - beta0 * f) / (1.0 + beta0 * kap))
+        else:
+            if simplex:
+                lam = np.eye(K)[np.argmin(U)]
+            if f < 0.0:
+                n_done = t
+                break
+            rho = 0.0
+        G = R.rates_and_gradient(Hc, X, K, lam)[1]
+        if has_eve:
+            for k in range(K):
+                if lam[k] != 0.0:
+                    G = G - lam[k] * R.redundancy_rate_gradient(X, k, 1.0, inv_snr, eps, model)
+        G = G + rho * gXf
+        if t == 0 and c0 <= 0.0:
+            c_scale = max(1.0, 10.0 * np.linalg.norm(G))
+        ct = c_scale * (t + 1.0) ** 0.25
+        delta = max_step / (t + 1.0) ** 0.25
+        X = R.project_ball(X + G / max(ct, np.linalg.norm(G) / delta), 1.0)
+        if metric == 0:
+            gfull = rho * gu
+            u = R.project_sphere(u + gfull / max(ct, np.linalg.norm(gfull) / delta))
+    return Xb, ub, best, best_it, obj_tr, f_tr, rho_tr, n_done
+
+
+def _scenario(n):
+    sc = UnifiedOutageScenario(n_antennas=n)
+    return sc, sc.draw(np.random.default_rng(0))
+
+
+def _alg1_args(n, n_iter, metric="sinr", threshold=0.0):
+    """The arguments ``unified_method`` passes to the kernel (default readings)."""
+    sc, inst = _scenario(n)
+    K, P = sc.n_users, sc.power_w
+    sp = sensing_problem(sc, inst, metric, threshold)
+    Hc = np.ascontiguousarray(inst.H * math.sqrt(P / sc.noise_w))
+    X0 = _initial_point(sc, inst, sp, sc.n_an_columns)
+    u0 = np.ascontiguousarray(O.mvdr_filter(X0, sp.a0, sp.As, sp.alpha2))
+    return (Hc, X0, u0, np.full(K, 1.0 / K), K, True, float(sc.noise_w / (np.max(inst.delta2) * P)),
+            math.log(1.0 / sc.epsilon), 0, True, *sp.args(), n_iter, 1.0, 0.5, 1.0, 1.0, 1e-6, True, 0.03)
+
+
+# ----------------------------------------------------------------------------- checks
+
+def _close(a, b, rtol):
+    a, b = np.asarray(a), np.asarray(b)
+    assert a.shape == b.shape, (a.shape, b.shape)
+    scale = max(float(np.max(np.abs(b), initial=0.0)), 1e-300)
+    np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol * scale)
+
+
+def cmp_values(ours, ref, args):
+    _close(ours, ref, 1e-8)
+
+
+def cmp_mc(ours, ref, args):
+    n = args[-1]
+    for key in ("sop", "intercept"):
+        p = 0.5 * (ours[key] + ref[key])
+        assert np.all(np.abs(ours[key] - ref[key]) <= 5 * np.sqrt(2 * p * (1 - p) / n) + 1e-12), key
+    assert np.all(np.abs(ours["sop"] - EPS) <= 5 * math.sqrt(EPS * (1 - EPS) / n))
+
+
+def cmp_alg1(ours, ref, args):
+    for i in (0, 1, 2, 4, 5, 6):                 # X_best, u_best, best, traces
+        _close(ours[i], ref[i], 1e-8)
+    assert ours[3] == ref[3] and ours[7] == ref[7]
+
+
+# ----------------------------------------------------------------------------- builders
+
+def b_values(n, m):
+    return (_design(n, m), 1.0, 0.05, EPS)
+
+
+def b_mc(n, m):
+    X = _design(n, m, seed=1)
+    taus = np.array([O.redundancy_threshold(X, k, 1.0, 0.05, EPS) for k in range(N_USERS)])
+    rates = np.log2(1.0 + taus) + 0.5
+    return (X, 1.0, 0.05, taus, rates, MC_DRAWS)
+
+
+CASES = []   # (kernel, size label, ours, reference, builder, builder args, comparison)
+for _n, _m in SIZES:
+    _s = _label(_n, _m)
+    CASES.append(("redundancy_rate", _s, _re_all(O), _re_all(R), b_values, (_n, _m), cmp_values))
+    CASES.append(("redundancy_rate_gradient", _s, _grad_all(O), _grad_all(R), b_values, (_n, _m), cmp_values))
+    CASES.append(("outage_monte_carlo", f"{_s} draws=1e6", _mc(O), _mc(R), b_mc, (_n, _m), cmp_mc))
+    CASES.append(("alg1", f"{_s} T=100", unified_alg1_nb, _numpy_alg1, _alg1_args, (_n, 100), cmp_alg1))
+
+PARAMS = [pytest.param(case, impl, id=f"{case[0]}[{case[1].replace(' ', ',')}]-{impl}")
+          for case in CASES for impl in ("ours", "reference")]
+
+_current: dict = {}
+
+
+def _inputs(case):
+    kernel, label, ours, ref, builder, params, cmp = case
+    key = (kernel, label)
+    if key not in _current:
+        _current.clear()
+        _current[key] = [builder(*params), False]
+    entry = _current[key]
+    if not entry[1]:
+        args = entry[0]
+        cmp(ours(*args), ref(*args), args)
+        entry[1] = True
+    return entry[0]
+
+
+def _mc_memory(fn, args, n_draws):
+    """Peak traced (NumPy/Python) memory of one chunked run with n_draws draws."""
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    t0 = time.perf_counter()
+    fn(*args[:-1], n_draws)
+    elapsed = time.perf_counter() - t0
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak, elapsed
+
+
+@pytest.mark.parametrize("case, impl", PARAMS)
+def test_unified_vs_reference(benchmark, case, impl):
+    kernel, label, ours, ref = case[:4]
+    args = _inputs(case)                  # also compiles ours and asserts ours == reference
+    fn = ours if impl == "ours" else ref
+    t0 = time.perf_counter()
+    fn(*args)
+    one_call = time.perf_counter() - t0
+    benchmark.group = f"{kernel} {label}"
+    benchmark.extra_info.update(kernel=kernel, size=label, impl=impl)
+    if one_call > SLOW_CALL:
+        rounds = int(min(10, max(3, 1.0 / one_call)))
+        benchmark.pedantic(fn, args=args, rounds=rounds, iterations=1, warmup_rounds=0)
+    else:
+        benchmark(fn, *args)
+    if kernel == "outage_monte_carlo":
+        med = benchmark.stats.stats.median
+        n7 = 10 * MC_DRAWS
+        peak, t7 = _mc_memory(fn, args, n7)
+        benchmark.extra_info.update(
+            samples_per_second=MC_DRAWS / med, peak_bytes_1e7=int(peak), seconds_1e7=t7,
+            extrapolated_seconds_1e8=100 * med, note_1e8="1e8 draws not run: time extrapolated (100 x the 1e6 "
+            "median); memory is chunked and does not grow with n_draws")
+        if impl == "ours":
+            n_chunks = -(-n7 // 65536)
+            buf = 2 * 8 * n_chunks * N_USERS + 8 * 16 * args[0].shape[0]     # count arrays + per-thread g, y
+            benchmark.extra_info["kernel_buffer_bytes_1e7"] = int(buf)
+
+
+@pytest.mark.parametrize("n", [8, 16])
+def test_alg1_T1000_ours(benchmark, n):
+    """The whole Algorithm 1 with T = 1000 through the public entry point (ours only)."""
+    sc, inst = _scenario(n)
+    res = unified_method(sc, inst, n_iter=1000)                  # compile / cache warm-up
+    assert res.feasible and res.iterations == 1000
+    label = _label(n, n) + " T=1000"
+    benchmark.group = f"alg1 {label}"
+    benchmark.extra_info.update(kernel="alg1", size=label, impl="ours", objective=res.objective)
+    benchmark.pedantic(unified_method, args=(sc, inst), kwargs=dict(n_iter=1000), rounds=5, iterations=1,
+                       warmup_rounds=0)
