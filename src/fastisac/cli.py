@@ -173,6 +173,16 @@ def _status_counts(rows) -> str:
     return f"{len(rows)} rows: " + ", ".join(f"{n} {s}" for s, n in c.items())
 
 
+def store_label(mod, figure: int) -> str:
+    """The ``Task.figure`` under which figure ``figure``'s rows are stored.
+
+    Usually ``f"fig{figure}"``; a figure drawn from another figure's runs (unified_outage
+    Fig. 5 reads the Fig. 3 runs) carries that figure's label on its tasks.
+    """
+    labels = {t.figure for t in mod.tasks(figure, quick=True)}
+    return labels.pop() if len(labels) == 1 else f"fig{figure}"
+
+
 def select_rows(store, mod, figure: int, quick: bool | None = None) -> tuple[str, list]:
     """Stored rows of one figure at the current code version, and which size they are.
 
@@ -180,7 +190,7 @@ def select_rows(store, mod, figure: int, quick: bool | None = None) -> tuple[str
     whose tasks are all in the store (full, then quick), else every stored row of
     the figure (a partial set).
     """
-    fig, cv = f"fig{figure}", store.code_version
+    fig, cv = store_label(mod, figure), store.code_version
     stored = store.done_keys(mod.PAPER, fig)
     for q in ((quick,) if quick is not None else (False, True)):
         keys = {t.key(cv) for t in mod.tasks(figure, quick=q)}
@@ -261,7 +271,7 @@ def write_report(store, out_root: Path, fresh: dict, notes=()) -> Path:
         mod = paper_module(paper)
         results = dict(fresh.get(paper, {}))
         for f in mod.FIGURES:
-            if f not in results and f"fig{f}" in in_store.get(paper, ()):
+            if f not in results and store_label(mod, f) in in_store.get(paper, ()):
                 size, rows = select_rows(store, mod, f)
                 results[f] = _figure_outputs(mod, f, size, rows, out_root / paper, strict=False)
         figures = sorted(results)
@@ -483,7 +493,7 @@ def cmd_results_show(args) -> int:
     with store:
         cv = store.code_version
         have = {c["figure"] for c in store.counts() if c["paper"] == mod.PAPER and c["code_version"] == cv}
-        figures = list(dict.fromkeys(args.figure)) if args.figure else [f for f in mod.FIGURES if f"fig{f}" in have]
+        figures = list(dict.fromkeys(args.figure)) if args.figure else [f for f in mod.FIGURES if store_label(mod, f) in have]
         if not figures:
             print(f"{args.db}: no {args.paper} results at code version {cv}")
             return 1

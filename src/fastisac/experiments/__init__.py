@@ -40,10 +40,11 @@ __all__ = ["ResultStore", "SweepSummary", "Task", "run_sweep", "task_seed",
 #: Implemented papers: short name -> module with the experiments interface (:data:`PAPER_API`).
 PAPERS = {
     "dual_eve": "fastisac.experiments.dual_eve",
+    "unified_outage": "fastisac.experiments.unified_outage",
 }
 
 #: Papers announced in the README but not implemented yet (in the order of the feature table).
-PLANNED = ("networked", "unified_outage", "rsma_hisac", "tris_rsma")
+PLANNED = ("networked", "rsma_hisac", "tris_rsma")
 
 #: What every experiments module of :data:`PAPERS` exposes.
 PAPER_API = ("PAPER", "FIGURES", "tasks", "evaluate", "summarise", "write_csv", "plot",

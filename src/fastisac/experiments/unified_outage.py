@@ -28,16 +28,19 @@ from .sweep import Task, task_seed
 PAPER = "unified_outage"
 FIGURES = (2, 3, 4, 5, 6, 7)
 METRICS = ("sinr", "beampattern", "detection")
-THRESHOLDS = {"sinr": (0.0, 5.0, 10.0, 15.0, 20.0), "beampattern": (0.01, 0.02, 0.05, 0.1, 0.2),
+THRESHOLDS = {"sinr": (0.0, 5.0, 10.0, 15.0, 20.0), "beampattern": (0.03, 0.04, 0.05, 0.1, 0.2),
               "detection": (0.5, 0.7, 0.8, 0.9, 0.99)}
 DEFAULT_THRESHOLD = {"sinr": 10.0, "beampattern": 0.05, "detection": 0.9}
 THRESHOLD_LABEL = {"sinr": r"Sensing SINR threshold $\Gamma_s$ (dB)",
                    "beampattern": r"Beampattern MSE bound $\eta$ ($\varepsilon_{BP}=\eta(NP)^2$)",
                    "detection": r"Detection probability threshold $P_D^{th}$"}
 POWERS_DBM = (20.0, 25.0, 30.0, 35.0, 40.0)
+# quick size: every other grid point (a subset, so quick runs are reused by full ones)
+QUICK_THRESHOLDS = {m: v[::2] for m, v in THRESHOLDS.items()}
+QUICK_POWERS_DBM = POWERS_DBM[::2]
 T1, T2 = 100, 1000
 CHECKPOINTS = (0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
-QUICK_TRIALS, FULL_TRIALS = 3, 100
+QUICK_TRIALS, FULL_TRIALS = 2, 100
 
 
 def baseline_names() -> tuple:
@@ -55,23 +58,25 @@ def tasks(figure: int, quick: bool = False) -> list[Task]:
     if figure not in FIGURES:
         raise ValueError(f"figure: unified_outage has figures {FIGURES}, got {figure}")
     trials = QUICK_TRIALS if quick else FULL_TRIALS
+    thresholds = QUICK_THRESHOLDS if quick else THRESHOLDS
+    powers = QUICK_POWERS_DBM if quick else POWERS_DBM
     methods = ("proposed",) + baseline_names()
     pts = []
     if figure == 2:
         pts = [_point(metric=m, threshold=DEFAULT_THRESHOLD[m], method=meth) for m in METRICS
                for meth in ("proposed", "unregularised")]
     elif figure in (3, 5):
-        pts = [_point(metric=m, threshold=th, method=meth) for m in METRICS for th in THRESHOLDS[m]
+        pts = [_point(metric=m, threshold=th, method=meth) for m in METRICS for th in thresholds[m]
                for meth in methods]
     elif figure == 4:
         pts = [_point(metric=m, threshold=DEFAULT_THRESHOLD[m], power_dbm=p, method=meth) for m in METRICS
-               for p in POWERS_DBM for meth in methods]
+               for p in powers for meth in methods]
     elif figure == 6:
         pts = [_point(metric=m, threshold=DEFAULT_THRESHOLD[m], case=c) for m in METRICS
                for c in ("no_eve", "eve_an", "eve_no_an")]
     elif figure == 7:
         pts = [_point(metric=m, threshold=th, method=meth, objective="sum") for m in METRICS
-               for th in THRESHOLDS[m] for meth in methods]
+               for th in thresholds[m] for meth in methods]
     if figure == 5:           # same runs as Fig. 3: reuse them (same keys) rather than recompute
         figure = 3
     return [Task.make(PAPER, f"fig{figure}", p, r) for p in pts for r in range(trials)]

@@ -213,3 +213,5 @@ def warmup() -> None:
     secrecy_rate_nb(np.ones((1, k)), np.ones((1, 1, k)))
     dual_eve_metrics_nb(np.stack([Xb])[:, :k], Xb[:1], h, np.ones(n, dtype=np.complex128),
                         np.ones((1, k), dtype=np.complex128), np.ones(k), 1.0, 1.0)
+    from . import outage  # seed 001 kernels
+    outage.warmup()

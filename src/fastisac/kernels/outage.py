@@ -27,7 +27,7 @@ from ._outage import (MODEL_DET, MODEL_EXACT, interference_matrix_nb, outage_mon
                       redundancy_gradient_nb, redundancy_tau_nb, sop_function_nb)
 from ._unified import (METRIC_BEAMPATTERN, METRIC_DETECTION, METRIC_SINR, mvdr_filter_nb,
                        project_ball_nb, project_simplex_nb, project_sphere_nb, rate_gradient_nb,
-                       rates_nb, sensing_nb)
+                       rates_nb, sensing_nb, unified_alg1_nb)
 
 __all__ = [
     "sop_function", "secrecy_outage_probability", "redundancy_threshold", "redundancy_rate",
@@ -316,3 +316,33 @@ def sensing_sinr(X, u, a0, As, alpha2) -> float:
     den = float(np.vdot(u, u).real) + sum(alpha2[i + 1] * part(As[i]) for i in range(As.shape[0]))
     return float(alpha2[0] * part(a0) / den)
 
+
+
+def warmup() -> None:
+    """Compile (or load from the cache) every seed-001 kernel once: SOP forms, redundancy
+    rate and gradient, Monte Carlo verifier, projections, MVDR, every sensing metric and
+    Algorithm 1 for both SOP models (called by :func:`fastisac.kernels.warmup`)."""
+    n, k = 3, 2
+    X = np.ascontiguousarray(np.eye(n, k + 1, dtype=np.complex128) * 0.5)
+    Hc = np.ones((k, n), dtype=np.complex128)
+    a0 = np.ones(n, dtype=np.complex128)
+    As = np.ones((1, n), dtype=np.complex128)
+    alpha2 = np.ones(2)
+    Agrid = np.ones((2, n), dtype=np.complex128)
+    Pd = np.ones(2)
+    u = a0 / math.sqrt(n)
+    for model in (MODEL_EXACT, MODEL_DET):
+        tau = redundancy_tau_nb(X[:, 0].copy(), interference_matrix_nb(X, 0), 1.0, 1.0, model, -1.0)
+        sop_function_nb(tau, X[:, 0].copy(), interference_matrix_nb(X, 0), 1.0, model)
+        redundancy_gradient_nb(X, 0, tau, 1.0, model)
+        unified_alg1_nb(Hc, X, u, np.full(k, 0.5), k, True, 1.0, 1.0, model, True, METRIC_SINR, a0, As, alpha2,
+                        1.0, Agrid, Pd, 1.0, 1.0, 1.0, 1, 1.0, 0.5, 1.0, 0.01, 1e-6, True, 0.03)
+    for metric in (METRIC_SINR, METRIC_BEAMPATTERN, METRIC_DETECTION):
+        sensing_nb(metric, X, u, a0, As, alpha2, 1.0, Agrid, Pd, 1.0, 1.0, 1.0)
+    R, T, I = rates_nb(Hc, X, k)
+    rate_gradient_nb(Hc, X, k, np.ones(k), T, I)
+    mvdr_filter_nb(X, a0, As, alpha2)
+    project_simplex_nb(np.ones(k))
+    project_ball_nb(X, 1.0)
+    project_sphere_nb(u)
+    outage_monte_carlo_nb(X, k, 1.0, 1.0, np.ones(k), np.ones(k), 0, 16, 8)
