@@ -15,7 +15,7 @@ same thing. Sizes: N = 8, K = 3, M = 8 (spec 6.1 defaults) and N = 16, K = 3, M 
   10^6 median and memory does not grow with n_draws (both implementations are chunked).
   tracemalloc sees NumPy allocations only; the kernel's own (Numba runtime) buffers are
   O(n_draws / chunk * K + threads * N) words and are given as ``kernel_buffer_bytes_1e7``.
-* ``alg1``: the whole Algorithm 1. T = 100: ours (``unified_alg1_nb``) vs ``_numpy_alg1``
+* ``alg1``: the whole Algorithm 1. T = 100: ours (``unified_alg1_nb``) vs ``R.unified_alg1``
   below (the same updates written with the reference functions), asserted equal to 1e-8
   once. T = 1000: ours only (``unified_method``, the public entry point), there is no
   reference pair.
@@ -85,63 +85,6 @@ def _mc(mod):
     return run
 
 
-def _numpy_alg1(Hc, X0, u0, lam0, K, simplex, inv_snr, log_inv_eps, sop_model, has_eve, metric, a0, As,
-                alpha2, gamma, Agrid, Pd, eps_bp, kappa, t_d, n_iter, c0, beta0, eta0, kappa0, tol_f,
-                regularised, max_step):
-    """Algorithm 1 (spec 4.4) in NumPy with the reference functions: the same updates as
-    ``unified_alg1_nb`` and the same return tuple."""
-    model = "det" if sop_model == 1 else "exact"
-    mname = METRIC_NAMES[metric]
-    eps = math.exp(-log_inv_eps)
-    X, u, lam, rho = X0.copy(), u0.copy(), lam0.copy(), 0.0
-    obj_tr = np.full(n_iter + 1, np.nan)
-    f_tr = np.full(n_iter + 1, np.nan)
-    rho_tr = np.full(n_iter + 1, np.nan)
-    best, best_it, Xb, ub = -np.inf, -1, X.copy(), u.copy()
-    c_scale = c0
-    n_done = n_iter
-    for t in range(n_iter + 1):
-        Rk, _ = R.rates_and_gradient(Hc, X, K)
-        RE = np.array([R.redundancy_rate(X, k, 1.0, inv_snr, eps, model) for k in range(K)]) if has_eve \
-            else np.zeros(K)
-        U = Rk - RE
-        f, gXf, gu = R.sensing_metric(mname, X, u, a0, As, alpha2, gamma, Agrid, Pd, eps_bp, kappa, t_d)
-        obj = U.min() if simplex else float(lam0 @ U)
-        obj_tr[t], f_tr[t], rho_tr[t] = obj, f, rho
-        if f >= -tol_f and obj > best:
-            best, best_it, Xb, ub = obj, t, X.copy(), u.copy()
-        if t == n_iter:
-            break
-        if regularised:
-            eta = eta0 / (t + 1.0) ** 0.25
-            kap = kappa0 / (t + 1.0) ** 0.25
-            if simplex:
-                lam = R.project_simplex((lam - beta0 * U) / (1.0 + beta0 * eta))
-            rho = max(0.0, (rho - beta0 * f) / (1.0 + beta0 * kap))
-        else:
-            if simplex:
-                lam = np.eye(K)[np.argmin(U)]
-            if f < 0.0:
-                n_done = t
-                break
-            rho = 0.0
-        G = R.rates_and_gradient(Hc, X, K, lam)[1]
-        if has_eve:
-            for k in range(K):
-                if lam[k] != 0.0:
-                    G = G - lam[k] * R.redundancy_rate_gradient(X, k, 1.0, inv_snr, eps, model)
-        G = G + rho * gXf
-        if t == 0 and c0 <= 0.0:
-            c_scale = max(1.0, 10.0 * np.linalg.norm(G))
-        ct = c_scale * (t + 1.0) ** 0.25
-        delta = max_step / (t + 1.0) ** 0.25
-        X = R.project_ball(X + G / max(ct, np.linalg.norm(G) / delta), 1.0)
-        if metric == 0:
-            gfull = rho * gu
-            u = R.project_sphere(u + gfull / max(ct, np.linalg.norm(gfull) / delta))
-    return Xb, ub, best, best_it, obj_tr, f_tr, rho_tr, n_done
-
-
 def _scenario(n):
     sc = UnifiedOutageScenario(n_antennas=n)
     return sc, sc.draw(np.random.default_rng(0))
@@ -205,7 +148,7 @@ for _n, _m in SIZES:
     CASES.append(("redundancy_rate", _s, _re_all(O), _re_all(R), b_values, (_n, _m), cmp_values))
     CASES.append(("redundancy_rate_gradient", _s, _grad_all(O), _grad_all(R), b_values, (_n, _m), cmp_values))
     CASES.append(("outage_monte_carlo", f"{_s} draws=1e6", _mc(O), _mc(R), b_mc, (_n, _m), cmp_mc))
-    CASES.append(("alg1", f"{_s} T=100", unified_alg1_nb, _numpy_alg1, _alg1_args, (_n, 100), cmp_alg1))
+    CASES.append(("alg1", f"{_s} T=100", unified_alg1_nb, R.unified_alg1, _alg1_args, (_n, 100), cmp_alg1))
 
 PARAMS = [pytest.param(case, impl, id=f"{case[0]}[{case[1].replace(' ', ',')}]-{impl}")
           for case in CASES for impl in ("ours", "reference")]

@@ -453,58 +453,13 @@ def alg1_args(sc, inst, metric="sinr", threshold=0.0, objective="worst", n_iter=
             regularised, max_step)
 
 
-def numpy_alg1(Hc, X0, u0, lam0, K, simplex, inv_snr, log_inv_eps, sop_model, has_eve, metric, a0, As,
-               alpha2, gamma, Agrid, Pd, eps_bp, kappa, t_d, n_iter, c0, beta0, eta0, kappa0, tol_f,
-               regularised, max_step):
-    """Algorithm 1 written with the NumPy reference functions (independent replica of the
-    kernel loop); also returns the lambda trace."""
-    model = "det" if sop_model == 1 else "exact"
-    mname = METRIC_NAMES[metric]
-    eps = math.exp(-log_inv_eps)
-    X, u, lam, rho = X0.copy(), u0.copy(), lam0.copy(), 0.0
-    obj_tr, f_tr, rho_tr, lam_tr, U_tr = [], [], [], [], []
-    best, best_it, Xb, ub = -np.inf, -1, X.copy(), u.copy()
-    c_scale = c0
-    for t in range(n_iter + 1):
-        Rk, _ = R.rates_and_gradient(Hc, X, K)
-        RE = np.array([R.redundancy_rate(X, k, 1.0, inv_snr, eps, model) for k in range(K)]) if has_eve \
-            else np.zeros(K)
-        U = Rk - RE
-        f, gXf, gu = R.sensing_metric(mname, X, u, a0, As, alpha2, gamma, Agrid, Pd, eps_bp, kappa, t_d)
-        obj = U.min() if simplex else float(lam0 @ U)
-        obj_tr.append(obj), f_tr.append(f), rho_tr.append(rho), lam_tr.append(lam.copy()), U_tr.append(U)
-        if f >= -tol_f and obj > best:
-            best, best_it, Xb, ub = obj, t, X.copy(), u.copy()
-        if t == n_iter:
-            break
-        if regularised:
-            eta = eta0 / (t + 1.0) ** 0.25
-            kap = kappa0 / (t + 1.0) ** 0.25
-            if simplex:
-                lam = R.project_simplex((lam - beta0 * U) / (1.0 + beta0 * eta))
-            rho = max(0.0, (rho - beta0 * f) / (1.0 + beta0 * kap))
-        else:
-            if simplex:
-                lam = np.eye(K)[np.argmin(U)]
-            if f < 0.0:
-                break
-            rho = 0.0
-        G = R.rates_and_gradient(Hc, X, K, lam)[1]
-        if has_eve:
-            for k in range(K):
-                if lam[k] != 0.0:
-                    G = G - lam[k] * R.redundancy_rate_gradient(X, k, 1.0, inv_snr, eps, model)
-        G = G + rho * gXf
-        if t == 0 and c0 <= 0.0:
-            c_scale = max(1.0, 10.0 * np.linalg.norm(G))
-        ct = c_scale * (t + 1.0) ** 0.25
-        delta = max_step / (t + 1.0) ** 0.25
-        X = R.project_ball(X + G / max(ct, np.linalg.norm(G) / delta), 1.0)
-        if metric == 0:
-            gfull = rho * gu
-            u = R.project_sphere(u + gfull / max(ct, np.linalg.norm(gfull) / delta))
-    return dict(X=Xb, u=ub, best=best, best_it=best_it, obj=np.array(obj_tr), f=np.array(f_tr),
-                rho=np.array(rho_tr), lam=np.array(lam_tr), U=np.array(U_tr))
+def numpy_alg1(*args):
+    """Algorithm 1 with the NumPy reference functions (``fastisac.reference.unified_alg1``),
+    as a dict with the lambda and U traces; traces cut at the last iteration run."""
+    tr = {}
+    Xb, ub, best, best_it, obj, f, rho, n_done = R.unified_alg1(*args, traces=tr)
+    n = len(tr["U"])
+    return dict(X=Xb, u=ub, best=best, best_it=best_it, obj=obj[:n], f=f[:n], rho=rho[:n], lam=tr["lam"], U=tr["U"])
 
 
 @pytest.mark.parametrize("metric", METRIC_NAMES)

@@ -485,3 +485,69 @@ def sensing_sinr(X, u, a0, As, alpha2):
     num = np.vdot(u, GRG(0, a0) @ u).real
     den = sum(np.vdot(u, GRG(i + 1, a) @ u).real for i, a in enumerate(As)) + np.vdot(u, u).real
     return float(num / den)
+
+
+_METRIC_NAMES = ("sinr", "beampattern", "detection")
+
+
+def unified_alg1(Hc, X0, u0, lam0, K, simplex, inv_snr, log_inv_eps, sop_model, has_eve, metric, a0, As,
+                 alpha2, gamma, Agrid, Pd, eps_bp, kappa, t_d, n_iter, c0, beta0, eta0, kappa0, tol_f,
+                 regularised, max_step, traces=None):
+    """Algorithm 1 of seed 001 (spec 4.4) in NumPy with the reference functions above: the
+    twin of ``fastisac.kernels._unified.unified_alg1_nb`` (same arguments, same return tuple
+    (X_best, u_best, best, best_iter, obj_trace, f_trace, rho_trace, n_done)). Codes:
+    ``sop_model`` 0 exact / 1 det, ``metric`` 0 SINR / 1 beampattern / 2 detection. A dict
+    passed as ``traces`` receives the lambda and U trajectories under "lam" and "U"."""
+    model = "det" if sop_model == 1 else "exact"
+    mname = _METRIC_NAMES[metric]
+    eps = np.exp(-log_inv_eps)
+    X, u, lam, rho = X0.copy(), u0.copy(), lam0.copy(), 0.0
+    obj_tr, f_tr, rho_tr = (np.full(n_iter + 1, np.nan) for _ in range(3))
+    lam_tr, U_tr = [], []
+    best, best_it, Xb, ub = -np.inf, -1, X.copy(), u.copy()
+    c_scale = c0
+    n_done = n_iter
+    for t in range(n_iter + 1):
+        Rk, _ = rates_and_gradient(Hc, X, K)
+        RE = np.array([redundancy_rate(X, k, 1.0, inv_snr, eps, model) for k in range(K)]) if has_eve \
+            else np.zeros(K)
+        U = Rk - RE
+        f, gXf, gu = sensing_metric(mname, X, u, a0, As, alpha2, gamma, Agrid, Pd, eps_bp, kappa, t_d)
+        obj = U.min() if simplex else float(lam0 @ U)
+        obj_tr[t], f_tr[t], rho_tr[t] = obj, f, rho
+        lam_tr.append(lam.copy())
+        U_tr.append(U)
+        if f >= -tol_f and obj > best:
+            best, best_it, Xb, ub = obj, t, X.copy(), u.copy()
+        if t == n_iter:
+            break
+        if regularised:                                   # (26): closed-form lambda, rho
+            eta = eta0 / (t + 1.0) ** 0.25
+            kap = kappa0 / (t + 1.0) ** 0.25
+            if simplex:
+                lam = project_simplex((lam - beta0 * U) / (1.0 + beta0 * eta))
+            rho = max(0.0, (rho - beta0 * f) / (1.0 + beta0 * kap))
+        else:
+            if simplex:
+                lam = np.eye(K)[np.argmin(U)]
+            if f < 0.0:
+                n_done = t
+                break
+            rho = 0.0
+        G = rates_and_gradient(Hc, X, K, lam)[1]           # (27): one projected ascent step
+        if has_eve:
+            for k in range(K):
+                if lam[k] != 0.0:
+                    G = G - lam[k] * redundancy_rate_gradient(X, k, 1.0, inv_snr, eps, model)
+        G = G + rho * gXf
+        if t == 0 and c0 <= 0.0:
+            c_scale = max(1.0, 10.0 * np.linalg.norm(G))
+        ct = c_scale * (t + 1.0) ** 0.25
+        delta = max_step / (t + 1.0) ** 0.25
+        X = project_ball(X + G / max(ct, np.linalg.norm(G) / delta), 1.0)
+        if metric == 0:
+            gfull = rho * gu
+            u = project_sphere(u + gfull / max(ct, np.linalg.norm(gfull) / delta))
+    if traces is not None:
+        traces["lam"], traces["U"] = np.array(lam_tr), np.array(U_tr)
+    return Xb, ub, best, best_it, obj_tr, f_tr, rho_tr, n_done
