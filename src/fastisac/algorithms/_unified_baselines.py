@@ -76,8 +76,7 @@ from ..errors import InfeasibleError, SolverError
 from ..kernels._outage import interference_matrix_nb, redundancy_gradient_nb, redundancy_tau_nb
 from ..kernels._unified import mvdr_filter_nb, project_ball_nb, rate_gradient_nb, rates_nb, sensing_nb
 from ..solvers import ParametricProblem, SolveStats, embed_hermitian, hermitian_from_embedding
-from ..systems import UnifiedOutageInstance, UnifiedOutageScenario
-from .unified_outage import (OBJECTIVES, SOP_MODELS, UnifiedResult, _initial_point, evaluate_design,
+from .unified_outage import (SOP_MODELS, UnifiedResult, _initial_point, check_run_arguments, evaluate_design,
                              sensing_problem)
 
 LN2 = math.log(2.0)
@@ -109,14 +108,7 @@ class _Ctx:
 
     def __init__(self, sc, inst, metric, threshold, objective, weights, sop_model, artificial_noise,
                  eavesdroppers, mu):
-        if not isinstance(sc, UnifiedOutageScenario):
-            raise ValueError("sc: must be a UnifiedOutageScenario")
-        if not isinstance(inst, UnifiedOutageInstance) or inst.H.shape != (sc.n_users, sc.n_antennas):
-            raise ValueError("inst: must be a UnifiedOutageInstance drawn from this scenario")
-        if objective not in OBJECTIVES:
-            raise ValueError(f"objective: must be one of {OBJECTIVES}, got {objective!r}")
-        if sop_model not in SOP_MODELS:
-            raise ValueError(f"sop_model: must be one of {tuple(SOP_MODELS)}, got {sop_model!r}")
+        check_run_arguments(sc, inst, objective, sop_model)
         self.mu = as_float(mu, "mu", positive=True)
         self.sc, self.inst = sc, inst
         self.K, self.N, P = sc.n_users, sc.n_antennas, sc.power_w

@@ -142,6 +142,18 @@ class UnifiedResult:
                 "wall_time": self.wall_time, **self.info}
 
 
+def check_run_arguments(sc, inst, objective: str, sop_model: str) -> None:
+    """Validate the arguments every seed-001 method (proposed and baselines) shares."""
+    if not isinstance(sc, UnifiedOutageScenario):
+        raise ValueError("sc: must be a UnifiedOutageScenario")
+    if not isinstance(inst, UnifiedOutageInstance) or inst.H.shape != (sc.n_users, sc.n_antennas):
+        raise ValueError("inst: must be a UnifiedOutageInstance drawn from this scenario")
+    if objective not in OBJECTIVES:
+        raise ValueError(f"objective: must be one of {OBJECTIVES}, got {objective!r}")
+    if sop_model not in SOP_MODELS:
+        raise ValueError(f"sop_model: must be one of {tuple(SOP_MODELS)}, got {sop_model!r}")
+
+
 def _initial_point(sc, inst, sp, M):
     N, K = sc.n_antennas, sc.n_users
     H = inst.H
@@ -163,14 +175,7 @@ def unified_method(sc: UnifiedOutageScenario, inst: UnifiedOutageInstance, *, me
                    tol_f: float = 1e-6, eavesdroppers: bool = True) -> UnifiedResult:
     """The proposed unified method (Algorithm 1, spec 4.4) for one trial."""
     t0 = time.perf_counter()
-    if not isinstance(sc, UnifiedOutageScenario):
-        raise ValueError("sc: must be a UnifiedOutageScenario")
-    if not isinstance(inst, UnifiedOutageInstance) or inst.H.shape != (sc.n_users, sc.n_antennas):
-        raise ValueError("inst: must be a UnifiedOutageInstance drawn from this scenario")
-    if objective not in OBJECTIVES:
-        raise ValueError(f"objective: must be one of {OBJECTIVES}, got {objective!r}")
-    if sop_model not in SOP_MODELS:
-        raise ValueError(f"sop_model: must be one of {tuple(SOP_MODELS)}, got {sop_model!r}")
+    check_run_arguments(sc, inst, objective, sop_model)
     n_iter = as_int(n_iter, "n_iter", minimum=0)
     beta = as_float(beta, "beta", positive=True)
     K, N, P = sc.n_users, sc.n_antennas, sc.power_w
