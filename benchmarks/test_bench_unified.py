@@ -99,7 +99,7 @@ def _alg1_args(n, n_iter, metric="sinr", threshold=0.0):
     X0 = _initial_point(sc, inst, sp, sc.n_an_columns)
     u0 = np.ascontiguousarray(O.mvdr_filter(X0, sp.a0, sp.As, sp.alpha2))
     return (Hc, X0, u0, np.full(K, 1.0 / K), K, True, float(sc.noise_w / (np.max(inst.delta2) * P)),
-            math.log(1.0 / sc.epsilon), 0, True, *sp.args(), n_iter, 1.0, 0.5, 1.0, 0.01, 1e-6, True, 0.03)
+            math.log(1.0 / sc.epsilon), 0, True, *sp.args(), n_iter, 1.0, 0.5, 1.0, 0.01, 1e-6, True, 0.03, 0.5)
 
 
 # ----------------------------------------------------------------------------- checks

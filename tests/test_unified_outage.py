@@ -438,7 +438,7 @@ def _draw(seed, sc=SC):
 
 
 def alg1_args(sc, inst, metric="sinr", threshold=0.0, objective="worst", n_iter=50, regularised=True,
-              sop_model="exact", c0=1.0, max_step=0.03, beta=0.5, tol_f=1e-6):
+              sop_model="exact", c0=1.0, max_step=0.03, beta=0.5, tol_f=1e-6, beta_rho=0.7):
     """The positional arguments unified_method passes to unified_alg1_nb (same build)."""
     K, P = sc.n_users, sc.power_w
     sp = sensing_problem(sc, inst, metric, threshold)
@@ -450,7 +450,7 @@ def alg1_args(sc, inst, metric="sinr", threshold=0.0, objective="worst", n_iter=
     u0 = O.mvdr_filter(X0, sp.a0, sp.As, sp.alpha2) if metric == "sinr" else sp.a0 / np.linalg.norm(sp.a0)
     return (Hc, X0, np.ascontiguousarray(u0), lam0, K, objective == "worst", inv_snr, log_inv_eps,
             0 if sop_model == "exact" else 1, True, *sp.args(), n_iter, c0, beta, 1.0, 1.0, tol_f,
-            regularised, max_step)
+            regularised, max_step, beta_rho)
 
 
 def numpy_alg1(*args):

@@ -220,11 +220,12 @@ def utilities_nb(Hc, X, K, inv_snr, log_inv_eps, sop_model, has_eve, taus):
 @njit(cache=True)
 def unified_alg1_nb(Hc, X0, u0, lam0, K, simplex, inv_snr, log_inv_eps, sop_model, has_eve,
                     metric, a0, As, alpha2, gamma, Agrid, Pd, eps_bp, kappa, t_d,
-                    n_iter, c0, beta0, eta0, kappa0, tol_f, regularised, max_step):
+                    n_iter, c0, beta0, eta0, kappa0, tol_f, regularised, max_step, beta_rho):
     """Algorithm 1 (spec 4.4): regularised (lambda, rho) step (26) + one projected ascent step
     (27) per iteration, best feasible iterate tracked. ``simplex`` True: worst-user objective
     (Lambda the simplex); False: fixed weights lam0 (Lambda = {lam0}). ``regularised`` False
-    gives the unregularised AO of Fig. 2 (one-hot lambda; stops when f < 0).
+    gives the unregularised AO of Fig. 2 (one-hot lambda; stops when f < 0). ``beta0`` is the
+    proximal weight 1/beta of the lambda block and ``beta_rho`` that of rho in (26).
 
     Returns (X_best, u_best, best_obj, best_iter, obj_trace, f_trace, rho_trace, n_done).
     """
@@ -263,7 +264,7 @@ def unified_alg1_nb(Hc, X0, u0, lam0, K, simplex, inv_snr, log_inv_eps, sop_mode
             kap = kappa0 / (t + 1.0) ** 0.25
             if simplex:
                 lam = project_simplex_nb((lam - beta0 * U) / (1.0 + beta0 * eta))
-            rho = max(0.0, (rho - beta0 * f) / (1.0 + beta0 * kap))
+            rho = max(0.0, (rho - beta_rho * f) / (1.0 + beta_rho * kap))
         else:
             if simplex:
                 lam = np.zeros(K)

@@ -336,7 +336,7 @@ def warmup() -> None:
         sop_function_nb(tau, X[:, 0].copy(), interference_matrix_nb(X, 0), 1.0, model)
         redundancy_gradient_nb(X, 0, tau, 1.0, model)
         unified_alg1_nb(Hc, X, u, np.full(k, 0.5), k, True, 1.0, 1.0, model, True, METRIC_SINR, a0, As, alpha2,
-                        1.0, Agrid, Pd, 1.0, 1.0, 1.0, 1, 1.0, 0.5, 1.0, 0.01, 1e-6, True, 0.03)
+                        1.0, Agrid, Pd, 1.0, 1.0, 1.0, 1, 1.0, 0.5, 1.0, 0.01, 1e-6, True, 0.03, 0.5)
     for metric in (METRIC_SINR, METRIC_BEAMPATTERN, METRIC_DETECTION):
         sensing_nb(metric, X, u, a0, As, alpha2, 1.0, Agrid, Pd, 1.0, 1.0, 1.0)
     R, T, I = rates_nb(Hc, X, k)

@@ -492,7 +492,7 @@ _METRIC_NAMES = ("sinr", "beampattern", "detection")
 
 def unified_alg1(Hc, X0, u0, lam0, K, simplex, inv_snr, log_inv_eps, sop_model, has_eve, metric, a0, As,
                  alpha2, gamma, Agrid, Pd, eps_bp, kappa, t_d, n_iter, c0, beta0, eta0, kappa0, tol_f,
-                 regularised, max_step, traces=None):
+                 regularised, max_step, beta_rho, traces=None):
     """Algorithm 1 of seed 001 (spec 4.4) in NumPy with the reference functions above: the
     twin of ``fastisac.kernels._unified.unified_alg1_nb`` (same arguments, same return tuple
     (X_best, u_best, best, best_iter, obj_trace, f_trace, rho_trace, n_done)). Codes:
@@ -526,7 +526,7 @@ def unified_alg1(Hc, X0, u0, lam0, K, simplex, inv_snr, log_inv_eps, sop_model, 
             kap = kappa0 / (t + 1.0) ** 0.25
             if simplex:
                 lam = project_simplex((lam - beta0 * U) / (1.0 + beta0 * eta))
-            rho = max(0.0, (rho - beta0 * f) / (1.0 + beta0 * kap))
+            rho = max(0.0, (rho - beta_rho * f) / (1.0 + beta_rho * kap))
         else:
             if simplex:
                 lam = np.eye(K)[np.argmin(U)]
@@ -551,3 +551,14 @@ def unified_alg1(Hc, X0, u0, lam0, K, simplex, inv_snr, log_inv_eps, sop_model, 
     if traces is not None:
         traces["lam"], traces["U"] = np.array(lam_tr), np.array(U_tr)
     return Xb, ub, best, best_it, obj_tr, f_tr, rho_tr, n_done
+
+
+from . import networked  # noqa: E402,F401  (seed 000 twins, fastisac.reference.networked)
+
+
+# =========================================================================== seed 002 (rsma_hisac)
+from .rsma_hisac import (dinkelbach_ratio, echo_filter, matched_echo_filter, rank_one_gain_bounds,  # noqa: E402
+                         robust_quadratic_forms, robust_radius, rsma_hisac_metrics, scnr_ceiling, steering_upa)
+
+__all__ += ["steering_upa", "robust_radius", "echo_filter", "matched_echo_filter", "scnr_ceiling",
+            "robust_quadratic_forms", "rank_one_gain_bounds", "dinkelbach_ratio", "rsma_hisac_metrics"]
