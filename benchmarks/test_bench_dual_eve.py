@@ -36,7 +36,7 @@ def test_algorithm1_dpp_vs_naive(benchmark, nt):
     t_naive = min(naive_secure_beamforming(sc, ch)["wall_time"] for _ in range(2))
     benchmark.group = f"Algorithm 1 Nt={nt}"
     benchmark.extra_info.update(
-        iterations=res.iterations, ours_wall_s=res.wall_time, naive_wall_s=t_naive,
+        kernel="dual_eve Algorithm 1", size=f"Nt={nt} K={sc.n_users}", impl="ours", iterations=res.iterations, ours_wall_s=res.wall_time, naive_wall_s=t_naive,
         ratio=t_naive / res.wall_time, clarabel_share=res.solver_time / res.wall_time,
         naive_clarabel_share=naive["solver_time"] / naive["wall_time"])
     print(f"\nAlgorithm 1 Nt={nt}: ours {res.wall_time:.3f} s ({res.iterations} it), naive {t_naive:.3f} s, "

@@ -63,3 +63,32 @@ def test_reproduce_end_to_end_and_resume(tmp_path):
     assert "matches" in run.stdout
     rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert rerun.returncode == 0 and "0 tasks run" in rerun.stdout
+
+
+def test_bench_table_pairs_ours_with_each_baseline():
+    from fastisac.bench import bench_table
+
+    def entry(kernel, size, impl, median, **info):
+        return {"name": f"{kernel}-{impl}", "group": kernel, "stats": {"median": median},
+                "extra_info": dict(kernel=kernel, size=size, impl=impl, **info)}
+    data = {"benchmarks": [
+        entry("rate", "K=3", "ours", 0.002), entry("rate", "K=3", "reference", 0.010),
+        entry("alg", "N=8", "ours", 0.5, clarabel_share=0.9, naive_wall_s=2.0, naive_clarabel_share=0.5),
+        entry("cmp", "N=8", "ours", 0.1), entry("cmp", "N=8", "SCA", 0.3, clarabel_share=0.8),
+        entry("cmp", "N=8", "SDR", 2.0), entry("coldstart", "import", "ours", 1.0)]}
+    rows = bench_table(data)
+    by = {(r["operation"], r["baseline"]): r for r in rows}
+    assert by[("rate", "reference")]["ratio"] == "5.0x"
+    assert by[("alg", "naive CVXPY")]["ratio"] == "4.0x"
+    assert by[("alg", "naive CVXPY")]["inside Clarabel (ours)"] == "90%"
+    assert by[("alg", "naive CVXPY")]["inside Clarabel (baseline)"] == "50%"
+    assert by[("cmp", "SCA")]["ratio"] == "3.0x" and by[("cmp", "SDR")]["ratio"] == "20.0x"
+    assert by[("cmp", "SCA")]["inside Clarabel (baseline)"] == "80%"
+    assert by[("coldstart", "-")]["ratio"] == "-" and by[("coldstart", "-")]["ours"] == "1 s"
+    assert len(rows) == 5
+
+
+def test_bench_command_needs_the_benchmark_directory(tmp_path, capsys):
+    from fastisac import cli
+    assert cli.main(["bench", "--path", str(tmp_path / "missing")]) == 2
+    assert "path:" in capsys.readouterr().err

@@ -601,13 +601,25 @@ in the store ({DEFAULT_DB} by default) and only the missing ones run.
 implemented papers: {', '.join(PAPERS)}; not implemented yet: {', '.join(PLANNED)}"""
 
 
+def cmd_bench(args) -> int:
+    from .bench import run_bench
+    try:
+        rc, table = run_bench(args.path, quick=args.quick, select=args.select, json_out=args.json)
+    except ValueError as exc:
+        _err(str(exc))
+        return 2
+    print()
+    print_table(table)
+    return rc
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="fastisac",
                                 description="fastisac, a secure-ISAC research toolkit: reproduce papers' figures "
                                             "(resumable sweeps, on this machine or a Dask cluster), inspect the "
                                             "stored results, closed-form checks.",
                                 epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = p.add_subparsers(dest="command", required=True, metavar="{reproduce,results,feasibility}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="{reproduce,results,bench,feasibility}")
     r = sub.add_parser(
         "reproduce", help="run papers' figure sweeps (local pool or Dask), plot them, compare with the papers",
         description="Run a paper's figure sweeps (or every implemented paper's, --all), write PNG + CSV per "
@@ -664,6 +676,15 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--paper", default=None, help="only this paper")
     exp.add_argument("--db", default=DEFAULT_DB, metavar="PATH", help=db_help)
     exp.set_defaults(func=cmd_results_export)
+
+    bn = sub.add_parser("bench", help="run the benchmark suite (pytest-benchmark) and print one table",
+                        description="Run benchmarks/ (pytest-benchmark, from a source checkout) and print one "
+                                    "table: operation, size, ours, baseline, ratio, share of time inside Clarabel.")
+    bn.add_argument("--quick", action="store_true", help="one round per case (rough numbers, a few minutes)")
+    bn.add_argument("--path", default="benchmarks", metavar="DIR", help="benchmark directory (default: benchmarks)")
+    bn.add_argument("-k", dest="select", default=None, metavar="EXPR", help="pytest -k expression to select cases")
+    bn.add_argument("--json", default=None, metavar="FILE", help="also keep pytest-benchmark's JSON here")
+    bn.set_defaults(func=cmd_bench)
 
     f = sub.add_parser("feasibility", help="closed-form feasibility edge of the dual_eve scenario (spec 8.2)")
     f.add_argument("--nt", type=int, default=8, help="BS antennas (default 8)")
