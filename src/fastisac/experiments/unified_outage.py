@@ -188,7 +188,7 @@ def plot(figure: int, table: list[dict], path: Path) -> None:
                             label="Proposed (regularised)" if meth == "proposed" else "Without regularisation")
             ax.set(xlabel="Iteration", ylabel="Worst-user secrecy rate (bps/Hz)", title=f"({'abc'[METRICS.index(m)]}) {m}")
         elif figure in (3, 5, 7):
-            key = "sensing_value" if figure == 5 else "rate"
+            key = "sensing_value" if figure == 5 else "rate_common"
             for meth in dict.fromkeys(r["method"] for r in rows):
                 rr = [r for r in rows if r["method"] == meth]
                 t = finite_mean([r["wall_time_s"] for r in rr])
@@ -203,7 +203,7 @@ def plot(figure: int, table: list[dict], path: Path) -> None:
         elif figure == 4:
             for meth in dict.fromkeys(r["method"] for r in rows):
                 rr = [r for r in rows if r["method"] == meth]
-                ax.plot([r["power_dbm"] for r in rr], [r["rate"] for r in rr], "-o", label=meth)
+                ax.plot([r["power_dbm"] for r in rr], [r["rate_common"] for r in rr], "-o", label=meth)
             ax.set(xlabel="Power budget P (dBm)", ylabel="Worst-user secrecy rate (bps/Hz)")
         elif figure == 6:
             cases = ("no_eve", "eve_an", "eve_no_an")
