@@ -263,8 +263,13 @@ def test_plan_reproduction_registry_logic():
     # the real registry: every implemented paper exposes the experiments interface
     assert "dual_eve" in PAPERS and not set(PAPERS) & set(PLANNED)
     assert paper_module("dual_eve") is de
-    with pytest.raises(ValueError, match="not implemented yet"):
-        paper_module(PLANNED[0])
+    for name in PLANNED:
+        with pytest.raises(ValueError, match="not implemented yet"):
+            paper_module(name)
+    with pytest.raises(ValueError, match="unknown paper"):
+        paper_module("no_such_paper")
+    for name in PAPERS:                      # every registered module has the whole interface
+        paper_module(name)
 
 
 def test_reproduce_all_skips_planned_and_reports_every_stored_figure(reference, tmp_path, monkeypatch, capsys):

@@ -115,6 +115,19 @@ def test_parametric_problem_resolve_matches_fresh_solve():
         pp.solve(a=np.array([np.nan, 0.0]))
 
 
+def test_parametric_problem_complex_parameters_keep_their_imaginary_part():
+    z = cp.Variable(2, complex=True)
+    c = cp.Parameter(2, complex=True)
+    pp = ParametricProblem(cp.Problem(cp.Minimize(cp.sum_squares(z - c))), {"c": c})
+    target = np.array([1.0 + 2.0j, -0.5j])
+    pp.solve(c=target)
+    np.testing.assert_allclose(z.value, target, atol=1e-6)
+    real_pp, _ = _tiny_problem()
+    with pytest.raises(ValueError, match="^a: complex value"):
+        real_pp.solve(a=np.array([1.0 + 1.0j, 0.0]))
+    real_pp.solve(a=np.array([0.5 + 0.0j, 0.25]))          # a zero imaginary part is fine
+
+
 def test_parametric_problem_status_mapping():
     x = cp.Variable()
     lo = cp.Parameter()

@@ -46,6 +46,11 @@ def _fmt(v) -> str:
     return str(v)
 
 
+def _planned_suffix(sep: str) -> str:
+    """``sep + "not implemented yet: ..."`` while papers are still planned, else ""."""
+    return f"{sep}not implemented yet: {', '.join(PLANNED)}" if PLANNED else ""
+
+
 def print_table(rows: list[dict], file=None, max_rows: int = 0) -> None:
     """Print ``rows`` as aligned columns; ``max_rows > 0`` prints only the first and last rows."""
     file = sys.stdout if file is None else file
@@ -473,7 +478,7 @@ def cmd_results_list(args) -> int:
     print_table(table)
     missing = [p for p in PAPERS if p not in {p for p, _ in agg}]
     if missing:
-        print(f"\nno rows yet: {', '.join(missing)}; not implemented yet: {', '.join(PLANNED)}")
+        print(f"\nno rows yet: {', '.join(missing)}" + _planned_suffix("; "))
     return 0
 
 
@@ -598,7 +603,7 @@ examples:
 
 Interrupted (Ctrl-C, kill, crash)? Rerun the same command: finished points are kept
 in the store ({DEFAULT_DB} by default) and only the missing ones run.
-implemented papers: {', '.join(PAPERS)}; not implemented yet: {', '.join(PLANNED)}"""
+implemented papers: {', '.join(PAPERS)}""" + _planned_suffix("; ")
 
 
 def cmd_bench(args) -> int:
@@ -627,8 +632,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "and rewrite OUT/REPRODUCTION.md for every paper in the store.",
         epilog=f"Resumable: each finished point is committed to the SQLite store at once; after a kill, a crash "
                f"or Ctrl-C (exit code 130), rerun the same command and only the missing points run. "
-               f"Exit code 0 if every requested paper was reproduced, 1 if one failed, 2 on bad arguments. "
-               f"Not implemented yet: {', '.join(PLANNED)}.")
+               f"Exit code 0 if every requested paper was reproduced, 1 if one failed, 2 on bad arguments."
+               + _planned_suffix(" "))
     r.add_argument("paper", nargs="?", choices=PAPERS + PLANNED, metavar="PAPER",
                    help=f"paper short name: {', '.join(PAPERS + PLANNED)} (or use --all)")
     r.add_argument("--all", action="store_true",

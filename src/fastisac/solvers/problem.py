@@ -140,14 +140,27 @@ class ParametricProblem:
         self.retry = retry
 
     def set(self, **values) -> None:
-        """Set parameter values by name (shapes are checked by CVXPY)."""
+        """Set parameter values by name (shapes are checked by CVXPY).
+
+        Real parameters take real values (a complex value with a nonzero imaginary part is
+        rejected, never truncated); complex parameters take complex values.
+        """
         for name, value in values.items():
             if name not in self.parameters:
                 raise ValueError(f"{name}: not a parameter of this problem ({sorted(self.parameters)})")
-            arr = np.asarray(value, dtype=np.float64)
+            param = self.parameters[name]
+            arr = np.asarray(value)
+            if param.is_complex():
+                arr = arr.astype(np.complex128)
+            else:
+                if np.iscomplexobj(arr):
+                    if np.any(arr.imag != 0):
+                        raise ValueError(f"{name}: complex value for a real parameter")
+                    arr = arr.real
+                arr = arr.astype(np.float64)
             if not np.all(np.isfinite(arr)):
                 raise ValueError(f"{name}: parameter value must be finite")
-            self.parameters[name].value = arr
+            param.value = arr
 
     def solve(self, accept=None, **values) -> SolveRecord:
         """Set parameters, solve, map the status; raise on failure.
