@@ -38,7 +38,10 @@ def test_bad_arguments():
     assert main(["reproduce", "dual_eve", "--workers", "0"]) == 2
     assert main(["reproduce"]) == 2                      # neither a paper nor --all
     assert main(["reproduce", "dual_eve", "--all"]) == 2  # both
-    assert main(["reproduce", "networked"]) == 2         # planned, not implemented yet
+    assert main(["reproduce", "networked", "--figure", "1"]) == 2   # networked has figures 3-7
+    from fastisac.experiments import PLANNED
+    for name in PLANNED:
+        assert main(["reproduce", name]) == 2            # planned, not implemented yet
     with pytest.raises(SystemExit):
         build_parser().parse_args(["results", "export"])  # --csv is required
 

@@ -18,6 +18,8 @@ from ._dual_eve import dual_eve_metrics_nb
 from ._linalg import (outer_products_nb, principal_eigenpairs_nb, quadratic_form_nb,
                       quadratic_forms_nb, rank_one_extract_nb, sample_from_covariance_nb)
 from ._metrics import rate_nb, secrecy_rate_nb, sinr_eavesdroppers_nb, sinr_users_nb
+from ._rsma_hisac import (dinkelbach_ratio_nb, echo_filter_nb, rank_one_gain_bounds_nb,  # seed 002
+                          robust_quadratic_forms_nb, robust_radius_nb, rsma_hisac_metrics_nb, steering_upa_depression_nb)
 
 __all__ = [
     "steering_ula", "steering_ula_derivative", "steering_ula_batch", "steering_ula_derivative_batch",
@@ -215,3 +217,9 @@ def warmup() -> None:
                         np.ones((1, k), dtype=np.complex128), np.ones(k), 1.0, 1.0)
     from . import outage  # seed 001 kernels
     outage.warmup()
+    from . import networked  # seed 000 kernels
+    networked.warmup()
+    from . import rsma_hisac  # seed 002 kernels
+    rsma_hisac.warmup()
+    from . import tris_rsma  # seed 004 kernels (UPA beside the ULA in _array.py)
+    tris_rsma.warmup()

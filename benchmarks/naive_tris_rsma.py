@@ -1,0 +1,29 @@
+"""Naive baseline for the seed 004 BCD: the same algorithm, but the per-slot CVXPY problem is
+rebuilt (and re-canonicalised) for every solve instead of being built once with parameters."""
+
+from __future__ import annotations
+
+from fastisac.algorithms import tris_rsma as alg
+
+
+class _Rebuilt:
+    """Stands in for a cached SlotSDP: every ``solve`` builds a fresh problem."""
+
+    def __init__(self, N, K, M, scheme, solver_settings=None, exact=False):
+        self.args = (N, K, M, scheme, solver_settings, exact)
+        self.pp = type("PP", (), {"build_time": 0.0})()
+
+    def solve(self, values, stats):
+        prob = alg.SlotSDP(*self.args)
+        stats.build_time += prob.pp.build_time
+        return prob.solve(values, stats)
+
+
+def naive_tris_rsma_bcd(sc, inst, scheme="proposed", **kw):
+    """:func:`fastisac.algorithms.tris_rsma.tris_rsma_bcd` with a rebuild per slot SDP."""
+    orig = alg.slot_problem
+    alg.slot_problem = lambda *a, **k: _Rebuilt(*a, **k)
+    try:
+        return alg.tris_rsma_bcd(sc, inst, scheme, **kw)
+    finally:
+        alg.slot_problem = orig

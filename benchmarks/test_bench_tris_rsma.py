@@ -1,0 +1,114 @@
+"""Seed 004 (tris_rsma): Numba kernels vs the NumPy reference, the Monte Carlo verifier, and the
+BCD built once with parameters vs a naive rebuild per solve.
+
+Run with ``pytest benchmarks/test_bench_tris_rsma.py --benchmark-only``. Pairs share a
+``benchmark.group``; each pair is checked once (outside the timed call) to agree.
+
+* ``upa grid``: UPA steering on the Fig. 11 grid (0.5 deg steps over 90 x 60 deg, N = 36).
+* ``beampattern``: the 2-D pattern of one covariance on that grid.
+* ``evaluate``: the evaluation step E (note 4.3) at N = 9, K = 3, M = 2, one slot (the
+  reference needs a dense grid search, minutes at N = 16); ours also at N = 16, L = 5.
+* ``outage_verify``: 10^5 draws (``draws_per_second`` in extra_info), N = 16.
+* ``bcd``: one BCD run (3 iterations, N = 9) built once vs rebuilt per solve; extra_info
+  carries the share of time inside Clarabel and the mean time per slot SDP.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from fastisac.algorithms import tris_rsma as alg
+from fastisac.kernels import tris_rsma as K4
+from fastisac.reference import tris_rsma as ref
+from fastisac.systems import TrisRsmaScenario
+
+from naive_tris_rsma import naive_tris_rsma_bcd
+
+
+def _herm(rng, n):
+    A = rng.standard_normal((n, n)) + 1j * rng.standard_normal((n, n))
+    return A @ A.conj().T / n
+
+
+@pytest.mark.parametrize("impl", ["ours", "reference"])
+def test_upa_grid(benchmark, impl):
+    az = np.deg2rad(np.arange(0, 90.01, 0.5))
+    pt = np.deg2rad(np.arange(0, 60.01, 0.5))
+    A, P = (x.ravel() for x in np.meshgrid(az, pt, indexing="ij"))
+    benchmark.group = "upa grid N=36"
+    benchmark.extra_info.update(kernel="steering_upa_batch", size="N=36, 21901 points", impl=impl)
+    fn = K4.steering_upa_batch if impl == "ours" else ref.steering_upa_batch
+    out = benchmark(fn, 6, 6, A, P)
+    np.testing.assert_allclose(out[:50], ref.steering_upa_batch(6, 6, A[:50], P[:50]), atol=1e-12)
+
+
+@pytest.mark.parametrize("impl", ["ours", "reference"])
+def test_beampattern(benchmark, impl):
+    rng = np.random.default_rng(0)
+    X = _herm(rng, 36)
+    az = np.deg2rad(np.arange(0, 90.01, 0.5))
+    pt = np.deg2rad(np.arange(0, 60.01, 0.5))
+    A, P = (x.ravel() for x in np.meshgrid(az, pt, indexing="ij"))
+    benchmark.group = "beampattern N=36"
+    benchmark.extra_info.update(kernel="beampattern_upa", size="N=36", impl=impl)
+    fn = K4.beampattern_upa if impl == "ours" else ref.beampattern_upa
+    out = benchmark(fn, X, 6, 6, A, P)
+    np.testing.assert_allclose(out[:20], ref.beampattern_upa(X, 6, 6, A[:20], P[:20]), rtol=1e-9)
+
+
+def _eval_args(side, L, seed=0):
+    sc = TrisRsmaScenario(n_rows=side, n_cols=side, n_slots=L, detection_power_fraction=0.4)
+    inst = sc.draw(np.random.default_rng(seed))
+    rng = np.random.default_rng(1)
+    N = side * side
+    X = np.stack([np.stack([_herm(rng, N) * c / N for c in (1.0, 0.5, 0.4, 0.3)]) for _ in range(L)])
+    return sc, (X, inst.H, inst.G, inst.eps, inst.inv_rho, inst.s_h, inst.tau, inst.eta, inst.s_e,
+                np.full(3, sc.rate_user), sc.theta_e, sc.sigma1, sc.sigma2)
+
+
+@pytest.mark.parametrize("impl", ["ours", "reference"])
+def test_evaluate_small(benchmark, impl):
+    sc, args = _eval_args(3, 1)
+    kw = dict(t_min=1.0, t_max=1.0, period=1.0)
+    benchmark.group = "evaluate N=9 L=1"
+    benchmark.extra_info.update(kernel="tris_rsma_evaluate", size="N=9, K=3, M=2, L=1", impl=impl)
+    fn = K4.tris_rsma_evaluate if impl == "ours" else ref.tris_rsma_evaluate
+    out = benchmark.pedantic(fn, args=args, kwargs=kw, rounds=1 if impl == "reference" else 5)
+    other = ref.tris_rsma_evaluate(*args, **kw) if impl == "ours" else K4.tris_rsma_evaluate(*args, **kw)
+    assert abs(out["value"] - other["value"]) < 1e-2
+
+
+def test_evaluate_paper_size(benchmark):
+    sc, args = _eval_args(4, 5)
+    benchmark.group = "evaluate N=16 L=5"
+    benchmark.extra_info.update(kernel="tris_rsma_evaluate", size="N=16, K=3, M=2, L=5", impl="ours")
+    benchmark(K4.tris_rsma_evaluate, *args)
+
+
+@pytest.mark.parametrize("impl", ["ours", "reference"])
+def test_outage_verify(benchmark, impl):
+    rng = np.random.default_rng(2)
+    sc, args = _eval_args(4, 1)
+    X, H, G = args[0][0], args[1], args[2]
+    a = (X, H, G, args[5], args[8], args[4], args[7], np.full(3, 0.4), sc.theta_e, 100_000)
+    benchmark.group = "outage_verify N=16 1e5 draws"
+    fn = K4.outage_verify if impl == "ours" else ref.outage_verify
+    out = benchmark.pedantic(fn, args=a, rounds=3)
+    benchmark.extra_info.update(kernel="outage_verify", size="N=16, 1e5 draws", impl=impl,
+                                draws_per_second=1e5 / benchmark.stats.stats.median)
+    other = ref.outage_verify(*a) if impl == "ours" else K4.outage_verify(*a)
+    assert np.all(np.abs(out["lu"] - other["lu"]) < 0.02)
+
+
+@pytest.mark.parametrize("impl", ["built_once", "rebuilt"])
+def test_bcd(benchmark, impl):
+    sc = TrisRsmaScenario(n_rows=3, n_cols=3, detection_power_fraction=0.4)
+    inst = sc.draw(np.random.default_rng(1))
+    fn = alg.tris_rsma_bcd if impl == "built_once" else naive_tris_rsma_bcd
+    benchmark.group = "bcd N=9 3 iterations"
+    res = benchmark.pedantic(fn, args=(sc, inst, "proposed"), kwargs=dict(max_iter=3), rounds=1)
+    st = res.stats
+    benchmark.extra_info.update(kernel="tris_rsma_bcd", size="N=9, K=3, M=2, L=5", impl=impl,
+                                clarabel_share=st.solver_time / max(res.wall_time, 1e-12),
+                                seconds_per_slot_sdp=st.wall_time / max(st.n_solves, 1), value=res.value)

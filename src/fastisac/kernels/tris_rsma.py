@@ -1,0 +1,274 @@
+"""Seed 004 (tris_rsma) public kernels: validated wrappers around :mod:`fastisac.kernels._tris_rsma`
+and the UPA kernels of :mod:`fastisac.kernels._array`.
+
+Each function checks its inputs (``ValueError`` naming the argument) and calls the ``*_nb``
+kernel; each has a NumPy twin of the same name in :mod:`fastisac.reference.tris_rsma`.
+Units: note 4.1 (covariances normalised by P_t, channels by path loss; see the kernel module).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._checks import as_complex, as_float, as_hermitian, as_int, as_real
+from ._array import (beampattern_upa_nb, steering_upa_batch_nb, steering_upa_derivatives_nb,
+                     steering_upa_nb)
+from ._tris_rsma import (bernstein_lemma_check_nb, certified_interval_nb, detection_probability_nb,
+                         evaluate_slots_nb, fim_nb, greedy_slot_durations_nb, iu_uncertainty_nb,
+                         lu_bernstein_margin_nb, outage_verify_nb, surrogate_iu_sinr_nb, surrogate_lu_sinr_nb,
+                         trust_region_min_nb, worst_iu_sinr_nb, worst_lu_sinr_nb)
+
+__all__ = [
+    "steering_upa", "steering_upa_derivatives", "steering_upa_batch", "beampattern_upa", "iu_uncertainty",
+    "trust_region_min", "worst_lu_sinr", "worst_iu_sinr", "lu_bernstein_margin", "certified_interval",
+    "greedy_slot_durations", "tris_rsma_evaluate", "detection_probability", "tris_fim", "outage_verify",
+    "bernstein_lemma_check", "warmup",
+]
+
+
+def _grid(n_rows, n_cols):
+    return as_int(n_rows, "n_rows", minimum=1), as_int(n_cols, "n_cols", minimum=1)
+
+
+def steering_upa(n_rows: int, n_cols: int, azimuth: float, pitch: float, spacing: float = 0.5) -> np.ndarray:
+    """UPA steering vector (5)/(11): a_n = exp(-j 2 pi s (sin p cos az n_r + sin p sin az n_c)), n = N_c n_r + n_c."""
+    r, c = _grid(n_rows, n_cols)
+    return steering_upa_nb(r, c, as_float(azimuth, "azimuth"), as_float(pitch, "pitch"),
+                           as_float(spacing, "spacing", positive=True))
+
+
+def steering_upa_derivatives(n_rows: int, n_cols: int, azimuth: float, pitch: float, spacing: float = 0.5):
+    """(d a / d azimuth, d a / d pitch) of :func:`steering_upa` (note 2.7)."""
+    r, c = _grid(n_rows, n_cols)
+    return steering_upa_derivatives_nb(r, c, as_float(azimuth, "azimuth"), as_float(pitch, "pitch"),
+                                       as_float(spacing, "spacing", positive=True))
+
+
+def _angles(azimuths, pitches):
+    az = as_real(azimuths, "azimuths", ndim=1)
+    pt = as_real(pitches, "pitches", shape=(az.shape[0],))
+    return az, pt
+
+
+def steering_upa_batch(n_rows: int, n_cols: int, azimuths, pitches, spacing: float = 0.5) -> np.ndarray:
+    """Steering vectors at the grid points (azimuths[g], pitches[g]), shape (G, N)."""
+    r, c = _grid(n_rows, n_cols)
+    az, pt = _angles(azimuths, pitches)
+    return steering_upa_batch_nb(r, c, az, pt, as_float(spacing, "spacing", positive=True))
+
+
+def beampattern_upa(X, n_rows: int, n_cols: int, azimuths, pitches, spacing: float = 0.5) -> np.ndarray:
+    """2-D transmit beampattern a^H X a at the grid points (Fig. 11), shape (G,)."""
+    r, c = _grid(n_rows, n_cols)
+    X = as_hermitian(X, "X")
+    if X.shape[0] != r * c:
+        raise ValueError(f"X: must be ({r * c}, {r * c}) for a {r} x {c} grid, got {X.shape}")
+    az, pt = _angles(azimuths, pitches)
+    return beampattern_upa_nb(X, r, c, az, pt, as_float(spacing, "spacing", positive=True))
+
+
+def iu_uncertainty(n_rows, n_cols, azimuth, pitch, d_azimuth, d_pitch, eps_mn, kappa, spacing=0.5, n_grid=9):
+    """(42)-(43): (dpsi_max (N,), tau, worst normalised sensing gain) over the angle-error box."""
+    r, c = _grid(n_rows, n_cols)
+    eps_mn = as_real(eps_mn, "eps_mn", shape=(r * c,), nonneg=True)
+    return iu_uncertainty_nb(r, c, as_float(azimuth, "azimuth"), as_float(pitch, "pitch"),
+                             as_float(d_azimuth, "d_azimuth", nonneg=True), as_float(d_pitch, "d_pitch", nonneg=True),
+                             as_float(spacing, "spacing", positive=True), eps_mn, as_float(kappa, "kappa", positive=True),
+                             as_int(n_grid, "n_grid", minimum=2))
+
+
+def trust_region_min(U, h, eps):
+    """min_{||D|| <= eps} (h + D)^H U (h + D) and its minimiser h + D* (exact, eigen + secular equation)."""
+    U = as_hermitian(U, "U")
+    h = as_complex(h, "h", shape=(U.shape[0],))
+    return trust_region_min_nb(U, h, as_float(eps, "eps", nonneg=True))
+
+
+def _streams(X, name="X"):
+    X = as_complex(X, name, ndim=3)
+    if X.shape[0] < 2 or X.shape[1] != X.shape[2]:
+        raise ValueError(f"{name}: must have shape (K+1, N, N) with K >= 1, got {X.shape}")
+    return X
+
+
+def worst_lu_sinr(X, h, eps, inv_rho, k, an=False):
+    """chi^wc_k = min_{||D|| <= eps} SINR_p,k (64); X (K+1, N, N) with stream 0 common (or AN if ``an``)."""
+    X = _streams(X)
+    h = as_complex(h, "h", shape=(X.shape[1],))
+    k = as_int(k, "k", minimum=0, maximum=X.shape[0] - 2)
+    return worst_lu_sinr_nb(X, h, as_float(eps, "eps", nonneg=True), as_float(inv_rho, "inv_rho", positive=True), k,
+                            int(bool(an)))
+
+
+def worst_iu_sinr(X, g, tau, eta, k):
+    """iota = max_{||D|| <= tau} SINR_{k,m} (69) with the common stream (or AN) as the only interference."""
+    X = _streams(X)
+    g = as_complex(g, "g", shape=(X.shape[1],))
+    k = as_int(k, "k", minimum=0, maximum=X.shape[0] - 2)
+    return worst_iu_sinr_nb(X, g, as_float(tau, "tau", nonneg=True), as_float(eta, "eta", positive=True), k)
+
+
+def lu_bernstein_margin(X, h, s, inv_rho, k, a, p_out, an=False, fro=False) -> float:
+    """phi_k(a) of note 4.3 step 4: >= 0 certifies Pr{SINR_p,k < 1/a} <= p_out (corrected (51)-(53))."""
+    X = _streams(X)
+    h = as_complex(h, "h", shape=(X.shape[1],))
+    k = as_int(k, "k", minimum=0, maximum=X.shape[0] - 2)
+    p_out = as_float(p_out, "p_out")
+    if not 0 < p_out < 1:
+        raise ValueError(f"p_out: must lie in (0, 1), got {p_out}")
+    return lu_bernstein_margin_nb(X, h, as_float(s, "s", nonneg=True), as_float(inv_rho, "inv_rho", positive=True), k,
+                                  -np.log(p_out), int(bool(an)), int(bool(fro)), as_float(a, "a", nonneg=True))
+
+
+def certified_interval(X, h, s, inv_rho, k, p_out, an=False, fro=False):
+    """[a_lo, a_hi] where phi_k >= 0 ((inf, -inf) if empty)."""
+    X = _streams(X)
+    h = as_complex(h, "h", shape=(X.shape[1],))
+    k = as_int(k, "k", minimum=0, maximum=X.shape[0] - 2)
+    p_out = as_float(p_out, "p_out")
+    if not 0 < p_out < 1:
+        raise ValueError(f"p_out: must lie in (0, 1), got {p_out}")
+    return certified_interval_nb(X, h, as_float(s, "s", nonneg=True), as_float(inv_rho, "inv_rho", positive=True), k,
+                                 -np.log(p_out), int(bool(an)), int(bool(fro)))
+
+
+def _slot_bounds(t_min, t_max, period, n_slots):
+    t_min = as_float(t_min, "t_min", nonneg=True)
+    t_max = as_float(t_max, "t_max", positive=True)
+    period = as_float(period, "period", positive=True)
+    if t_min > t_max:
+        raise ValueError(f"t_min: must be <= t_max, got {t_min} > {t_max}")
+    if n_slots * t_min > period * (1 + 1e-12):
+        raise ValueError(f"t_min: L * t_min = {n_slots * t_min} exceeds the period {period}")
+    return t_min, t_max, period
+
+
+def greedy_slot_durations(values, t_min, t_max, period) -> np.ndarray:
+    """Slot durations maximising sum t_l S_l (note 4.3 step 7)."""
+    values = as_real(values, "values", ndim=1)
+    t_min, t_max, period = _slot_bounds(t_min, t_max, period, values.shape[0])
+    return greedy_slot_durations_nb(values, t_min, t_max, period)
+
+
+def tris_rsma_evaluate(X, H, G, eps, inv_rho, s_h, tau, eta, s_e, rate_user, theta_e, sigma1, sigma2, *, an=False,
+                       common=True, positive_part=True, t_min=0.5e-3, t_max=3.5e-3, period=10e-3, fast=False) -> dict:
+    """Evaluation step E of note 4.3 for X (L, K+1, N, N): worst-case SINRs, redundancy rates, the
+    common-rate split, slot values and the greedy durations; ``value`` = (1/T) sum t_l S_l."""
+    X = as_complex(X, "X", ndim=4)
+    L, S, N, N2 = X.shape
+    if N != N2 or S < 2:
+        raise ValueError(f"X: must have shape (L, K+1, N, N), got {X.shape}")
+    K = S - 1
+    H = as_complex(H, "H", shape=(K, N))
+    G = as_complex(G, "G", ndim=2)
+    if G.shape[1] != N:
+        raise ValueError(f"G: must have {N} columns, got {G.shape}")
+    M = G.shape[0]
+    eps = as_real(eps, "eps", shape=(K,), nonneg=True)
+    inv_rho = as_real(inv_rho, "inv_rho", shape=(K,), positive=True)
+    s_h = as_real(s_h, "s_h", shape=(K,), nonneg=True)
+    tau = as_real(tau, "tau", shape=(M,), nonneg=True)
+    eta = as_real(eta, "eta", shape=(M,), positive=True)
+    s_e = as_real(s_e, "s_e", shape=(M,), nonneg=True)
+    rate_user = as_real(rate_user, "rate_user", shape=(K,), nonneg=True)
+    t_min, t_max, period = _slot_bounds(t_min, t_max, period, L)
+    out = evaluate_slots_nb(X, H, G, eps, inv_rho, s_h, tau, eta, s_e, rate_user,
+                            as_float(theta_e, "theta_e", positive=True), as_float(sigma1, "sigma1", positive=True),
+                            as_float(sigma2, "sigma2", positive=True), int(bool(an)), bool(common), bool(positive_part), int(bool(fast)))
+    names = ("chi", "I_wc", "iota", "m_star", "J_wc", "a_lo", "a_hi", "C_min", "C", "o", "omega", "Rc_max", "S",
+             "split_feasible", "iu_margin")
+    ev = dict(zip(names, out))
+    t = greedy_slot_durations_nb(ev["S"], t_min, t_max, period)
+    ev["t"] = t
+    ev["value"] = float(np.sum(t * ev["S"]) / period)
+    return ev
+
+
+def detection_probability(p, varsigma, p_fa) -> np.ndarray:
+    """P_D[m, l] = P_FA^{1/(1 + p[l] varsigma[m])} ((31) in closed form)."""
+    p = as_real(p, "p", ndim=1, nonneg=True)
+    varsigma = as_real(varsigma, "varsigma", ndim=1, nonneg=True)
+    p_fa = as_float(p_fa, "p_fa")
+    if not 0 < p_fa < 1:
+        raise ValueError(f"p_fa: must lie in (0, 1), got {p_fa}")
+    return detection_probability_nb(p, varsigma, p_fa)
+
+
+def tris_fim(Rx, snapshots, distance, azimuth, pitch, n_rows, n_cols, spacing, wavelength, snr_scale,
+             multi_rx=False) -> np.ndarray:
+    """FIM (3 x 3) of (distance, azimuth, pitch) of note 2.7 [A], Rx (L, N, N) transmit covariances (W)."""
+    r, c = _grid(n_rows, n_cols)
+    Rx = as_complex(Rx, "Rx", shape=(None, r * c, r * c))
+    snapshots = as_real(snapshots, "snapshots", shape=(Rx.shape[0],), nonneg=True)
+    return fim_nb(Rx, snapshots, as_float(distance, "distance", positive=True), as_float(azimuth, "azimuth"),
+                  as_float(pitch, "pitch"), r, c, as_float(spacing, "spacing", positive=True),
+                  as_float(wavelength, "wavelength", positive=True), as_float(snr_scale, "snr_scale", positive=True),
+                  int(bool(multi_rx)))
+
+
+def _factors(X):
+    """Covariance factors F_i (N, N) with X_i = F_i F_i^H (eigen, negative round-off clipped)."""
+    lam, U = np.linalg.eigh(0.5 * (X + np.conj(np.swapaxes(X, -1, -2))))
+    return np.ascontiguousarray(U * np.sqrt(np.maximum(lam, 0.0))[:, None, :])
+
+
+def outage_verify(X, H, G, s_h, s_e, inv_rho, eta, theta_lu, theta_e, n_draws, *, an=False, seed=0,
+                  chunk=4096) -> dict:
+    """Monte Carlo outage of (34h)/(34i) for one slot X (K+1, N, N): fractions of draws with
+    SINR_p,k < theta_lu[k] (theta_lu[k] <= 0: void) and with SINR_{k,m} >= theta_e.
+    Draw i uses its own counter-based stream (seed, i): results do not depend on ``chunk``."""
+    X = _streams(X)
+    K, N = X.shape[0] - 1, X.shape[1]
+    H = as_complex(H, "H", shape=(K, N))
+    G = as_complex(G, "G", ndim=2)
+    if G.shape[1] != N:
+        raise ValueError(f"G: must have {N} columns, got {G.shape}")
+    M = G.shape[0]
+    s_h = as_real(s_h, "s_h", shape=(K,), nonneg=True)
+    s_e = as_real(s_e, "s_e", shape=(M,), nonneg=True)
+    inv_rho = as_real(inv_rho, "inv_rho", shape=(K,), positive=True)
+    eta = as_real(eta, "eta", shape=(M,), positive=True)
+    theta_lu = as_real(theta_lu, "theta_lu", shape=(K,))
+    n_draws = as_int(n_draws, "n_draws", minimum=1)
+    seed = as_int(seed, "seed", minimum=0)
+    lu, iu = outage_verify_nb(_factors(X), H, G, s_h, s_e, inv_rho, eta, theta_lu,
+                              as_float(theta_e, "theta_e", positive=True), int(bool(an)), seed, n_draws,
+                              as_int(chunk, "chunk", minimum=1))
+    return dict(lu=lu / n_draws, iu=iu / n_draws, lu_counts=lu, iu_counts=iu, n_draws=n_draws)
+
+
+def bernstein_bounds(Q, r, sigma):
+    """(E^-, E^+) of Lemma 1 for f(e) = e^H Q e + 2 Re(e^H r), e ~ CN(0, I)."""
+    Q = as_hermitian(Q, "Q")
+    r = as_complex(r, "r", shape=(Q.shape[0],))
+    sigma = as_float(sigma, "sigma", nonneg=True)
+    lam = np.linalg.eigvalsh(Q)
+    root = np.sqrt(2 * sigma * (np.sum(np.abs(Q) ** 2) + 2 * np.sum(np.abs(r) ** 2)))
+    tr = float(np.trace(Q).real)
+    return tr - root - sigma * max(-lam[0], 0.0), tr + root + sigma * max(lam[-1], 0.0)
+
+
+def bernstein_lemma_check(Q, r, sigma, n_draws, seed=0, chunk=4096) -> dict:
+    """Lemma 1 by sampling: empirical Pr{f <= E^-} and Pr{f >= E^+} (each should be <= e^-sigma)."""
+    lo_b, hi_b = bernstein_bounds(Q, r, sigma)
+    Q = as_hermitian(Q, "Q")
+    r = as_complex(r, "r", shape=(Q.shape[0],))
+    n_draws = as_int(n_draws, "n_draws", minimum=1)
+    lo, hi = bernstein_lemma_check_nb(Q, r, as_int(seed, "seed", minimum=0), n_draws, as_int(chunk, "chunk", minimum=1),
+                                      lo_b, hi_b)
+    return dict(p_low=lo / n_draws, p_high=hi / n_draws, e_minus=lo_b, e_plus=hi_b, bound=float(np.exp(-sigma)),
+                n_draws=n_draws)
+
+
+def warmup() -> None:
+    """Compile (or load from cache) the seed 004 kernels."""
+    n = 4
+    X = np.stack([np.eye(n, dtype=np.complex128)] * 3)
+    H = np.ones((2, n), dtype=np.complex128)
+    tris_rsma_evaluate(X[None], H, H[:1], np.full(2, 0.1), np.ones(2), np.full(2, 0.01), np.ones(1), np.ones(1),
+                       np.ones(1), np.full(2, 0.5), 0.19, 3.9, 4.6, t_min=1.0, t_max=1.0, period=1.0)
+    outage_verify(X, H, H[:1], np.full(2, 0.1), np.ones(1), np.ones(2), np.ones(1), np.full(2, 0.4), 0.19, 10)
+    steering_upa_batch(2, 2, np.zeros(2), np.zeros(2))
+    beampattern_upa(X[0], 2, 2, np.zeros(2), np.zeros(2))
+    tris_fim(X[:1], np.ones(1), 50.0, 0.3, 0.2, 2, 2, 0.5, 0.01, 1.0)
+    detection_probability(np.ones(2), np.ones(1), 1e-4)

@@ -1,0 +1,102 @@
+"""Seed 000 algorithms on a reduced instance (M = 2, K = 1, N = 4): constraints re-checked by the
+TRS kernel and by Monte Carlo, Algorithm 1 monotone, Algorithm 2 bookkeeping, baselines."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+from fastisac.algorithms import networked as alg
+from fastisac.kernels._networked import worst_case_leakage_product_nb
+from fastisac.systems import NetworkedScenario
+
+SMALL = NetworkedScenario(n_bs=2, n_users=1, bs_positions=((15.0, 22.5), (-25.0, 25.0)))
+
+
+@pytest.fixture(scope="module")
+def inst():
+    return SMALL.draw(np.random.default_rng(1))
+
+
+@pytest.fixture(scope="module")
+def alg1(inst):
+    return alg.centralized_bcd(inst, max_iter=8)
+
+
+def _recheck(inst, res):
+    sc = inst.scenario
+    beta = np.stack([inst.beta1, inst.radius(res.mse)])
+    xi, _, _, _ = worst_case_leakage_product_nb(res.W, res.R, inst.gbar, beta, 1.0, 1e-10)
+    leak = inst.tau @ np.log2(1 + xi.reshape(2, -1))
+    assert leak.max() <= sc.rate_leak * (1 + alg.FEAS_TOL) + 1e-6
+    assert res.check["rate"].min() >= sc.rate_info * (1 - alg.FEAS_TOL) - 1e-6
+    assert res.check["power"].max() <= sc.pmax * (1 + alg.FEAS_TOL)
+    np.testing.assert_allclose(res.check["power"].sum(), 10 ** ((res.power_dbm - 30) / 10) / sc.power_unit_w,
+                               rtol=1e-9)
+
+
+def test_algorithm1_feasible_and_monotone(inst, alg1):
+    assert alg1.feasible, alg1.check
+    _recheck(inst, alg1)
+    tr = np.asarray(alg1.power_trace)
+    assert len(tr) >= 3
+    assert np.all(np.diff(tr) <= 1e-6 * tr[:-1] + 1e-9)          # f^(n+1) <= f^(n)
+    assert alg1.max_rank_ratio < 1.0
+    assert alg1.stats.n_solves >= len(tr)
+
+
+def test_algorithm1_leakage_monte_carlo(inst, alg1):
+    out = alg.leakage_outage(inst, alg1, np.random.default_rng(0), n_samples=20_000)
+    assert out <= 0.01          # three-sigma sets: ~e^-9 plus first-order effects (spec 7)
+
+
+def test_baseline1_power_floor_and_feasible(inst):
+    res = alg.baseline_separated(inst)
+    assert res.feasible
+    _recheck(inst, res)
+    floor = inst.tau[0] * inst.M * inst.scenario.pmax
+    assert res.check["power"].sum() >= floor * (1 - 1e-3)        # spec 5 [D]
+    assert res.check["rate"].min() >= 5.0 - 1e-3
+
+
+def test_algorithm2_feasible_dip_and_bookkeeping(inst, alg1):
+    res = alg.decentralized_admm(inst, max_iter=25)
+    assert res.feasible, res.check
+    _recheck(inst, res)
+    assert res.residual_trace[-1] <= 1e-2
+    assert res.exchanged_reals_per_iteration == 2 * (2 * (2 * inst.M * inst.K + 2) + 8)
+    assert len(res.residual_trace) == len(res.power_trace) - 1
+    # the consensus penalty grows: the power first dips below its final value (paper Fig. 3 right)
+    assert min(res.power_trace) < res.power_trace[-1]
+
+
+def test_algorithm2_executor_matches_serial(inst):
+    a = alg.decentralized_admm(inst, max_iter=3)
+    with ThreadPoolExecutor(max_workers=2) as ex:
+        b = alg.decentralized_admm(inst, max_iter=3, executor=ex)
+    np.testing.assert_allclose(a.power_trace, b.power_trace, rtol=1e-6)
+
+
+def test_baseline2_meets_its_mse(inst):
+    """At consensus the local copies of the other BSs' Fisher bounds are exact, so Tr Q <= eps holds."""
+    res = alg.baseline_fixed_sensing(inst, -20.0, max_iter=30)
+    assert res.residual_trace[-1] <= 1e-2
+    assert res.mse <= 10 ** (-20 / 10) * 1.05
+
+
+@pytest.mark.parametrize("kw,name", [(dict(max_iter=0), "max_iter"), (dict(xi_update="x"), "xi_update"),
+                                     (dict(tol=-1.0), "tol")])
+def test_algorithm1_rejects_bad_arguments(inst, kw, name):
+    with pytest.raises(ValueError, match=name):
+        alg.centralized_bcd(inst, **kw)
+
+
+def test_algorithm2_rejects_bad_arguments(inst):
+    with pytest.raises(ValueError, match="executor"):
+        alg.decentralized_admm(inst, executor=object())
+    with pytest.raises(ValueError, match="varsigma"):
+        alg.decentralized_admm(inst, varsigma=0.5)
+    with pytest.raises(ValueError, match="inst"):
+        alg.centralized_bcd(SMALL)
+    with pytest.raises(ValueError, match="rng"):
+        alg.leakage_outage(inst, None, 0)

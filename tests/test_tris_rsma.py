@@ -1,0 +1,346 @@
+"""Seed 004 (tris_rsma): kernels vs NumPy twins, note section 7 oracles, scenario, BCD outputs."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fastisac.algorithms import tris_rsma as alg
+from fastisac.kernels import tris_rsma as K4
+from fastisac.kernels._array import steering_ula_nb
+from fastisac.reference import tris_rsma as ref
+from fastisac.systems import TrisRsmaScenario
+
+
+def _herm(rng, n, psd=True):
+    A = rng.standard_normal((n, n)) + 1j * rng.standard_normal((n, n))
+    return A @ A.conj().T / n if psd else (A + A.conj().T) / 2
+
+
+def _cvec(rng, n):
+    return rng.standard_normal(n) + 1j * rng.standard_normal(n)
+
+
+def _ci(p, n):            # one-sided 99.9 % binomial slack
+    return 3.1 * np.sqrt(max(p * (1 - p), 1e-4) / n)
+
+
+# ----------------------------------------------------------------------------- UPA
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 6), st.floats(-3.0, 3.0), st.floats(0.0, 1.5))
+def test_upa_matches_kron_reference(nr, nc, az, pt):
+    a = K4.steering_upa(nr, nc, az, pt)
+    np.testing.assert_allclose(a, ref.steering_upa(nr, nc, az, pt), atol=1e-12)
+    assert np.isclose(np.linalg.norm(a) ** 2, nr * nc)
+    np.testing.assert_allclose(np.abs(a), 1.0, atol=1e-12)
+
+
+def test_upa_broadside_and_ula_unchanged():
+    np.testing.assert_allclose(K4.steering_upa(4, 5, 0.7, 0.0), np.ones(20), atol=1e-14)
+    n = np.arange(7)
+    np.testing.assert_allclose(steering_ula_nb(7, 0.3, 0.5), np.exp(1j * np.pi * n * np.sin(0.3)), atol=1e-13)
+
+
+@pytest.mark.parametrize("az,pt", [(0.4, 0.3), (1.2, 0.9), (-0.5, 0.2)])
+def test_upa_derivatives_finite_differences(az, pt):
+    h = 1e-6
+    da, dp = K4.steering_upa_derivatives(4, 3, az, pt)
+    fa = (K4.steering_upa(4, 3, az + h, pt) - K4.steering_upa(4, 3, az - h, pt)) / (2 * h)
+    fp = (K4.steering_upa(4, 3, az, pt + h) - K4.steering_upa(4, 3, az, pt - h)) / (2 * h)
+    assert np.linalg.norm(da - fa) / np.linalg.norm(da) < 1e-6
+    assert np.linalg.norm(dp - fp) / np.linalg.norm(dp) < 1e-6
+    rda, rdp = ref.steering_upa_derivatives(4, 3, az, pt)
+    np.testing.assert_allclose(da, rda, atol=1e-10)
+    np.testing.assert_allclose(dp, rdp, atol=1e-10)
+
+
+def test_upa_batch_and_beampattern_vs_reference():
+    rng = np.random.default_rng(1)
+    az, pt = rng.uniform(0, 1.5, 30), rng.uniform(0, 1, 30)
+    np.testing.assert_allclose(K4.steering_upa_batch(3, 4, az, pt), ref.steering_upa_batch(3, 4, az, pt), atol=1e-12)
+    X = _herm(rng, 12)
+    np.testing.assert_allclose(K4.beampattern_upa(X, 3, 4, az, pt), ref.beampattern_upa(X, 3, 4, az, pt), rtol=1e-10)
+    with pytest.raises(ValueError, match="X"):
+        K4.beampattern_upa(X, 3, 3, az, pt)
+    with pytest.raises(ValueError, match="pitches"):
+        K4.steering_upa_batch(3, 4, az, pt[:3])
+
+
+# ----------------------------------------------------------------------------- uncertainty (42)-(43)
+def test_iu_bound_holds_on_sampled_errors():
+    rng = np.random.default_rng(2)
+    kappa, nr, nc = 10.0, 4, 4
+    az, pt, d = np.deg2rad(35), np.deg2rad(25), np.deg2rad(1.0)
+    eps = np.full(16, 0.1 * np.sqrt(kappa))
+    dpsi, tau, gain = K4.iu_uncertainty(nr, nc, az, pt, d, d, eps, kappa)
+    g_hat = np.sqrt(kappa) * K4.steering_upa(nr, nc, az, pt)
+    bound = eps + 2 * np.sqrt(kappa) * np.abs(np.sin(dpsi / 2))
+    for _ in range(300):
+        da, dt = rng.uniform(-d, d, 2)
+        r = eps * np.sqrt(rng.uniform(size=16))
+        nl = r * np.exp(2j * np.pi * rng.uniform(size=16))
+        g = np.sqrt(kappa) * K4.steering_upa(nr, nc, az + da, pt + dt) + nl
+        dg = g - g_hat
+        assert np.all(np.abs(dg) <= bound + 1e-9)
+        assert np.linalg.norm(dg) <= tau + 1e-9
+        a = K4.steering_upa(nr, nc, az + da, pt + dt)
+        assert abs(np.vdot(a, g_hat / np.sqrt(kappa))) ** 2 / 256 >= gain - 1e-9
+
+
+# ----------------------------------------------------------------------------- worst cases
+def test_trust_region_vs_sampling_and_dual_reference():
+    rng = np.random.default_rng(3)
+    for _ in range(5):
+        U, h = _herm(rng, 6, psd=False), _cvec(rng, 6)
+        val, u = K4.trust_region_min(U, h, 0.8)
+        assert np.linalg.norm(u - h) <= 0.8 + 1e-9
+        assert np.isclose(np.real(np.vdot(u, U @ u)), val, atol=1e-8)
+        assert abs(val - ref.trust_region_min(U, h, 0.8)) < 1e-4 * (1 + abs(val))
+        d = _cvec(rng, 6)[None] * np.ones((4000, 1)) + (rng.standard_normal((4000, 6)) + 1j * rng.standard_normal((4000, 6)))
+        d = 0.8 * d / np.linalg.norm(d, axis=1, keepdims=True) * rng.uniform(size=(4000, 1)) ** (1 / 12)
+        x = h + d
+        assert val <= np.min(np.real(np.einsum("dn,nm,dm->d", x.conj(), U, x))) + 1e-9
+
+
+def test_worst_lu_sinr_k1_closed_form():
+    rng = np.random.default_rng(4)
+    for eps in (0.0, 0.2, 0.7, 5.0):
+        h, w = _cvec(rng, 5), _cvec(rng, 5)
+        X = np.stack([np.zeros((5, 5)), np.outer(w, w.conj())])
+        chi, _ = K4.worst_lu_sinr(X, h, eps, 0.5, 0)
+        exact = max(abs(np.vdot(h, w)) - eps * np.linalg.norm(w), 0.0) ** 2 / 0.5
+        assert np.isclose(chi, exact, rtol=1e-7, atol=1e-9)
+
+
+def test_worst_sinrs_vs_sampling_and_reference():
+    rng = np.random.default_rng(5)
+    N = 5
+    X = np.stack([_herm(rng, N) for _ in range(3)])
+    h, g = _cvec(rng, N), 2 * _cvec(rng, N)
+    chi, _ = K4.worst_lu_sinr(X, h, 0.4, 0.3, 0)
+    iota, _ = K4.worst_iu_sinr(X, g, 0.6, 0.5, 1)
+    assert np.isclose(chi, ref.worst_lu_sinr(X, h, 0.4, 0.3, 0), rtol=1e-4)
+    assert np.isclose(iota, ref.worst_iu_sinr(X, g, 0.6, 0.5, 1), rtol=1e-4)
+    d = rng.standard_normal((20000, N)) + 1j * rng.standard_normal((20000, N))
+    d /= np.linalg.norm(d, axis=1, keepdims=True)
+    p = lambda u, Y: np.real(np.einsum("dn,nm,dm->d", u.conj(), Y, u))  # noqa: E731
+    u = h + 0.4 * d
+    assert chi <= np.min(p(u, X[1]) / (p(u, X[2]) + 0.3)) + 1e-9
+    v = g + 0.6 * d
+    assert iota >= np.max(p(v, X[2]) / (p(v, X[0]) + 2.0)) - 1e-9
+    # the SOC surrogates of the fast SDP bound the exact worst cases from the safe side
+    from fastisac.kernels._tris_rsma import surrogate_iu_sinr_nb, surrogate_lu_sinr_nb
+    assert surrogate_lu_sinr_nb(X, h, 0.4, 0.3, 0, 0)[0] <= chi + 1e-9
+    assert surrogate_iu_sinr_nb(X, g, 0.6, 0.5, 1)[0] >= iota - 1e-9
+
+
+# ----------------------------------------------------------------------------- Bernstein
+@pytest.mark.parametrize("sigma", [1.0, 3.0])
+def test_bernstein_lemma_by_sampling(sigma):
+    rng = np.random.default_rng(6)
+    Q, r = _herm(rng, 6, psd=False), _cvec(rng, 6)
+    out = K4.bernstein_lemma_check(Q, r, sigma, 200_000, seed=3)
+    assert out["p_low"] <= out["bound"] + _ci(out["bound"], out["n_draws"])
+    assert out["p_high"] <= out["bound"] + _ci(out["bound"], out["n_draws"])
+
+
+def test_lu_bernstein_certificate_is_conservative():
+    rng = np.random.default_rng(7)
+    N, p_out = 6, 0.02
+    for trial in range(3):
+        X = np.stack([_herm(rng, N) * 0.3, _herm(rng, N), _herm(rng, N) * 0.2])
+        h, s = _cvec(rng, N), 0.15
+        a_lo, a_hi = K4.certified_interval(X, h, s, 0.5, 0, p_out)
+        assert np.isfinite(a_lo)
+        assert K4.lu_bernstein_margin(X, h, s, 0.5, 0, a_lo * 1.0001, p_out) >= -1e-9
+        assert np.isclose(K4.lu_bernstein_margin(X, h, s, 0.5, 0, a_lo, p_out),
+                          ref.lu_bernstein_margin(X, h, s, 0.5, 0, a_lo, p_out), atol=1e-8)
+        theta = np.array([1 / a_lo, 0.0])
+        g = np.zeros((1, N), complex)
+        mc = K4.outage_verify(X, np.stack([h, h]), g + 1, np.array([s, s]), np.ones(1), np.full(2, 0.5), np.ones(1),
+                              theta, 1.0, 100_000, seed=trial)
+        assert mc["lu"][0] <= p_out + _ci(p_out, 100_000)
+
+
+def test_iu_outage_certificate_is_conservative():
+    from fastisac.kernels._tris_rsma import iu_bernstein_margin_nb
+    rng = np.random.default_rng(8)
+    N, te, sig2 = 6, 2 ** 0.25 - 1, -np.log(0.01)
+    X = np.stack([_herm(rng, N), _herm(rng, N), _herm(rng, N)])
+    g, s, eta = 3 * _cvec(rng, N), 0.5, 0.05
+    while iu_bernstein_margin_nb(X, g, s, eta, 0, te, sig2, 0) < 0:
+        X[1] *= 0.8
+    mc = K4.outage_verify(X, np.zeros((2, N)), g[None], np.zeros(2), np.array([s]), np.ones(2), np.array([eta]),
+                          np.zeros(2), te, 100_000, seed=1)
+    assert mc["iu"][0, 0] <= 0.01 + _ci(0.01, 100_000)
+
+
+def test_distance_s_procedure_closed_form():
+    """Corrected (74) is PSD for some beta >= 0 iff pi <= iota / eta (note 7.9)."""
+    rng = np.random.default_rng(9)
+    lam, kappa, s2 = 0.01, 10.0, 1e-12
+    for _ in range(200):
+        d, D, iota = rng.uniform(30, 90), rng.uniform(0.5, 5), rng.uniform(0.05, 2)
+        c = s2 * (4 * np.pi) ** 2 * (1 + kappa) * iota
+        pi_max = c * (d - D) ** 2 / lam ** 2      # closed form pi <= iota / eta_m, raw units
+        for pi, want in ((0.999 * pi_max, True), (1.001 * pi_max, False)):
+            pn = lam ** 2 * pi / c                 # (74) divided by c, beta' = beta / c
+            betas = np.concatenate([[max((d ** 2 - pn - D ** 2) / (2 * D ** 2), 0.0)], np.geomspace(1e-6, 1e4, 200)])
+            ok = any(np.linalg.eigvalsh(np.array([[b + 1, d], [d, -b * D ** 2 + d ** 2 - pn]]))[0] >= -1e-9
+                     for b in betas)
+            assert ok == want
+        # the printed (74) (2 d off-diagonal, d instead of d^2) is not equivalent
+        pn = lam ** 2 * 0.999 * pi_max / c
+        b = max((d ** 2 - pn - D ** 2) / (2 * D ** 2), 0.0)
+        assert np.linalg.eigvalsh(np.array([[b + 1, 2 * d], [2 * d, -b * D ** 2 + d - pn]]))[0] < 0
+
+
+# ----------------------------------------------------------------------------- slots, detection, FIM
+def test_greedy_slots_equal_lp_and_note_values():
+    t = K4.greedy_slot_durations(np.array([0.1, 2.0, 3.0, 1.5, 0.05]), 0.5e-3, 3.5e-3, 10e-3)
+    np.testing.assert_allclose(np.sort(t)[::-1] * 1e3, [3.5, 3.5, 2.0, 0.5, 0.5])
+    rng = np.random.default_rng(10)
+    for _ in range(10):
+        v = rng.normal(size=6)
+        a, b = K4.greedy_slot_durations(v, 0.2, 3.0, 7.0), ref.greedy_slot_durations(v, 0.2, 3.0, 7.0)
+        assert np.isclose(a @ v, b @ v, atol=1e-9)
+    with pytest.raises(ValueError, match="t_min"):
+        K4.greedy_slot_durations(np.ones(5), 4e-3, 3.5e-3, 10e-3)
+    with pytest.raises(ValueError, match="t_min"):
+        K4.greedy_slot_durations(np.ones(5), 3e-3, 3.5e-3, 10e-3)
+
+
+def test_detection_closed_form():
+    p, vs = np.array([0.0, 1.0, 10.0, 100.0]), np.array([0.5, 2.0])
+    np.testing.assert_allclose(K4.detection_probability(p, vs, 1e-4), ref.detection_probability(p, vs, 1e-4), rtol=1e-9)
+    sc = TrisRsmaScenario()
+    assert np.isclose(sc.detection_threshold, 86.4, atol=0.05)
+    with pytest.raises(ValueError, match="p_fa"):
+        K4.detection_probability(p, vs, 1.5)
+
+
+@pytest.mark.parametrize("multi", [False, True])
+def test_fim_vs_reference_symmetric_linear(multi):
+    rng = np.random.default_rng(11)
+    Rx = np.stack([_herm(rng, 9), _herm(rng, 9)])
+    args = (60.0, 0.6, 0.4, 3, 3, 0.5, 0.01, 2.0)
+    J = K4.tris_fim(Rx, np.array([3.0, 5.0]), *args, multi_rx=multi)
+    np.testing.assert_allclose(J, ref.tris_fim(Rx, np.array([3.0, 5.0]), *args, multi_rx=multi), rtol=1e-9)
+    assert np.allclose(J, J.T) and np.linalg.eigvalsh(J)[0] > -1e-9 * np.abs(J).max()
+    np.testing.assert_allclose(K4.tris_fim(2 * Rx, np.array([3.0, 5.0]), *args, multi_rx=multi), 2 * J, rtol=1e-12)
+
+
+# ----------------------------------------------------------------------------- Monte Carlo verifier
+def test_outage_verify_chunk_independent_and_matches_reference():
+    rng = np.random.default_rng(12)
+    N = 4
+    X = np.stack([_herm(rng, N) for _ in range(3)])
+    H, G = _cvec(rng, 2 * N).reshape(2, N), _cvec(rng, N)[None]
+    args = (X, H, G, np.full(2, 0.5), np.array([0.7]), np.full(2, 0.4), np.array([0.3]), np.array([1.2, 0.8]), 0.5)
+    a = K4.outage_verify(*args, 50_000, seed=5, chunk=1000)
+    b = K4.outage_verify(*args, 50_000, seed=5, chunk=7777)
+    np.testing.assert_array_equal(a["lu_counts"], b["lu_counts"])
+    r = ref.outage_verify(*args, 50_000, seed=1)
+    assert np.all(np.abs(a["lu"] - r["lu"]) <= 2 * _ci(0.5, 50_000))
+    assert np.all(np.abs(a["iu"] - r["iu"]) <= 2 * _ci(0.5, 50_000))
+
+
+def test_evaluate_matches_reference_small():
+    rng = np.random.default_rng(13)
+    N, K, M = 3, 2, 1
+    X = np.stack([np.stack([_herm(rng, N) * c for c in (1.0, 0.6, 0.5)])])
+    H, G = _cvec(rng, K * N).reshape(K, N), 2 * _cvec(rng, N)[None]
+    args = (X, H, G, np.full(K, 0.1), np.full(K, 0.4), np.full(K, 0.05), np.array([0.3]), np.array([0.2]),
+            np.array([0.1]), np.full(K, 0.5), 2 ** 0.25 - 1, -np.log(0.02), -np.log(0.01))
+    kw = dict(t_min=1.0, t_max=1.0, period=1.0)
+    ev = K4.tris_rsma_evaluate(*args, **kw)
+    er = ref.tris_rsma_evaluate(*args, **kw)
+    np.testing.assert_allclose(ev["chi"], er["chi"], rtol=1e-4)
+    np.testing.assert_allclose(ev["iota"], er["iota"], rtol=1e-4)
+    assert abs(ev["value"] - er["value"]) < 5e-3
+    with pytest.raises(ValueError, match="H"):
+        K4.tris_rsma_evaluate(X, H[:1], *args[2:], **kw)
+
+
+# ----------------------------------------------------------------------------- scenario
+def test_scenario_link_budget_and_bad_inputs():
+    sc = TrisRsmaScenario()
+    inst = sc.draw(np.random.default_rng(0))
+    np.testing.assert_allclose(1 / inst.inv_rho, [0.2533, 0.1292, 0.0782], rtol=2e-3)
+    np.testing.assert_allclose(inst.eta, [0.0145, 0.00836], rtol=5e-3)
+    assert np.isclose(np.max(inst.p_min), 0.8 * 16, rtol=1e-9)
+    assert np.isclose(sc.sigma1, 3.912, atol=1e-3) and np.isclose(sc.sigma2, 4.605, atol=1e-3)
+    for bad in (dict(p_out_user=0.0), dict(p_out_iu=1.0), dict(t_min_s=4e-3), dict(t_min_s=3e-3),
+                dict(users=((50.0, 1.0),)), dict(lu_sigma_rule="x")):
+        with pytest.raises(ValueError, match=next(iter(bad)) if "t_min" not in next(iter(bad)) else "t_min"):
+            TrisRsmaScenario(**bad)
+
+
+# ----------------------------------------------------------------------------- BCD
+SMALL = dict(n_rows=2, n_cols=2, n_slots=2, period_s=4e-3, detection_power_fraction=0.1, rate_user=0.05, rate_iu=0.5)
+
+
+@pytest.fixture(scope="module")
+def small_runs():
+    sc = TrisRsmaScenario(**SMALL)
+    inst = sc.draw(np.random.default_rng(1))
+    return sc, inst, {s: alg.tris_rsma_bcd(sc, inst, s, max_iter=8) for s in ("proposed", "trsma", "sdma")}
+
+
+def test_bcd_monotone_and_constraints_met(small_runs):
+    sc, inst, runs = small_runs
+    for name, r in runs.items():
+        assert np.all(np.diff(r.objective_trace) >= -1e-7), name
+        assert r.feasible, (name, r.checks)
+        diag = np.real(np.einsum("linn->ln", r.X))
+        if name == "trsma":
+            assert np.all(diag.sum(axis=1) <= sc.n_elements * (1 + 1e-5))
+        else:
+            assert np.all(diag <= 1 + 1e-5)
+        an = name in alg.AN_SCHEMES
+        for l in range(sc.n_slots):
+            theta = np.where(r.C[l] < sc.rate_user - 1e-12, 2 ** (sc.rate_user - r.C[l]) - 1, 0.0)
+            mc = K4.outage_verify(r.X[l], inst.H, inst.G, inst.s_h, inst.s_e, inst.inv_rho, inst.eta, theta,
+                                  sc.theta_e, 40_000, an=an, seed=l)
+            assert np.all(mc["lu"] <= sc.p_out_user + _ci(sc.p_out_user, 40_000)), (name, mc["lu"])
+            assert np.all(mc["iu"] <= sc.p_out_iu + _ci(sc.p_out_iu, 40_000)), (name, mc["iu"])
+
+
+def test_bcd_trends(small_runs):
+    sc, inst, runs = small_runs
+    assert runs["proposed"].value > runs["sdma"].value          # RSMA common stream beats SDMA + AN
+    assert runs["proposed"].metrics["detection_min"] >= sc.p_d - 1e-6
+
+
+def test_perfect_csi_deterministic_and_inputs():
+    sc = TrisRsmaScenario(**SMALL, perfect_csi=True)
+    inst = sc.draw(np.random.default_rng(1))
+    assert np.all(inst.tau == 0) and np.all(inst.s_h == 0) and np.all(inst.eps == 0)
+    r = alg.tris_rsma_bcd(sc, inst, "perfect", max_iter=6)
+    assert r.feasible and np.all(np.diff(r.objective_trace) >= -1e-7)
+    with pytest.raises(ValueError, match="scheme"):
+        alg.tris_rsma_bcd(sc, inst, "bogus")
+    with pytest.raises(ValueError, match="scheme"):
+        alg.tris_rsma_bcd(TrisRsmaScenario(**SMALL), inst, "perfect")
+
+
+def test_switched_off_stream_gives_zero_sinrs():
+    rng = np.random.default_rng(14)
+    X = np.stack([_herm(rng, 4), np.zeros((4, 4)), _herm(rng, 4)])
+    assert K4.worst_iu_sinr(X, 3 * _cvec(rng, 4), 0.5, 0.02, 0)[0] == 0.0
+    assert K4.worst_lu_sinr(X, _cvec(rng, 4), 0.3, 0.5, 0)[0] == 0.0
+    ev = K4.tris_rsma_evaluate(X[None], _cvec(rng, 8).reshape(2, 4), _cvec(rng, 4)[None], np.full(2, 0.1),
+                               np.ones(2), np.full(2, 0.05), np.ones(1), np.full(1, 0.02), np.ones(1), np.full(2, 0.5),
+                               0.19, 3.9, 4.6, t_min=1.0, t_max=1.0, period=1.0)
+    assert np.isfinite(ev["value"]) and ev["iota"][0, 0] == 0.0
+
+
+def test_paper_literal_and_exact_lmi_modes():
+    sc = TrisRsmaScenario(**SMALL)
+    inst = sc.draw(np.random.default_rng(2))
+    lit = alg.tris_rsma_bcd(sc, inst, "proposed", max_iter=3, paper_literal=True)
+    assert lit.feasible and np.all(np.diff(lit.objective_trace) >= -1e-7)
+    ex = alg.tris_rsma_bcd(sc, inst, "proposed", max_iter=2, exact=True)
+    assert ex.feasible and np.all(np.diff(ex.objective_trace) >= -1e-7)
+    with pytest.raises(ValueError, match="noma"):
+        alg.tris_rsma_bcd(sc, inst, "noma")
