@@ -628,15 +628,20 @@ def _sca(name, pr, sc, inst, metric, threshold, objective, weights, max_iter, to
     max_iter, tol, delta0 = _common_args(max_iter, tol, delta0)
     ctx = _Ctx(sc, inst, metric, threshold, objective, weights, sop_model, artificial_noise, eavesdroppers, mu)
     run = _Run(ctx, name, pr)
-    prob = _vec_problem(ctx, _kind(ctx, pr), settings)
+    kind = _kind(ctx, pr)
+    prob = _vec_problem(ctx, kind, settings)
     X = _initial_point(sc, inst, ctx.sp, ctx.M)
     u = ctx.u_for(X)
+    shift = [0.0]
 
     def values_at(X, u, Xlin, delta):
         _, _, RE, taus, _, _ = ctx.utilities(X)
         Gr, Q, cr = _rate_minorant(ctx, X)
         Gs, bsop = ctx.sop_halfspaces(X, taus)
-        vals = {"Gr": Gr, "cr": cr, "Qr": Q.real, "Qi": Q.imag, "re": RE, "Gs": Gs, "delta": delta}
+        # PR: log-sum-exp is shift-invariant; subtract min_k U_k^n so the exponential cones see
+        # O(1) arguments (mu U ~ 150 otherwise, and Clarabel fails on the beampattern metric)
+        shift[0] = float(np.min(cr - RE)) if kind == "pr" else 0.0
+        vals = {"Gr": Gr, "cr": cr - shift[0], "Qr": Q.real, "Qi": Q.imag, "re": RE, "Gs": Gs, "delta": delta}
         if ctx.objective == "sum":
             vals["wts"] = ctx.weights
         vals.update(_vec_sensing_values(ctx, Xlin, X, u))
@@ -650,7 +655,7 @@ def _sca(name, pr, sc, inst, metric, threshold, objective, weights, max_iter, to
             rec = run.solve(prob, True, values_at(X, ctx.u_for(Xb, u), Xb, delta))
         if rec is None:
             return None
-        return X + prob.step(), rec.objective
+        return X + prob.step(), rec.objective + shift[0]
 
     it = _trust_loop(run, X, u, step, max_iter, tol, delta0, 2.0)
     return run.result(it)
