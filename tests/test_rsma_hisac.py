@@ -37,7 +37,7 @@ def _check_output(sc, ch, res, scheme="rsma"):
     assert m["rate_e"] <= R_E_CAP + 1e-6                                        # O2
     assert m["secrecy_raw"] >= sc.rate_secrecy - 1e-5                          # C3
     assert res.metrics["p1"] <= sc.p1_w * (1 + 1e-5) and res.metrics["p2"] <= sc.p2_w * (1 + 1e-5)
-    if scheme == "sdma" or scheme == "noma":
+    if scheme in ("sdma", "noma", "oma"):
         assert np.allclose(res.o[0], 0.0)
     return m
 
@@ -86,6 +86,53 @@ def test_baseline_schemes_meet_constraints(scheme):
     res = alg.rsma_hisac_see(SMALL, ch, scheme=scheme)
     _check_output(SMALL, ch, res, scheme)
     assert np.all(np.diff(res.see_trace) >= -1e-6 * np.asarray(res.see_trace[1:]))
+
+
+def test_oma_output_meets_its_constraints_slot_by_slot():
+    """OMA/TDMA at BS2 (spec 5): checked independently of the aggregation code, slot by slot
+    with the single-stream designs: user n's time-shared rate (1/N) log2(1 + SINR_n) >= I_p
+    computed directly from the channels, SIC/Eve/Bob SINRs in every slot, the slot-averaged
+    R_S >= I_S, the time-average P2 within budget, and the reported SEE recomputed."""
+    sc = SMALL
+    ch = _draw(sc, 1)
+    res = alg.rsma_hisac_see(sc, ch, scheme="oma")
+    _check_output(sc, ch, res, "oma")
+    assert np.all(np.diff(res.see_trace) >= -1e-6 * np.asarray(res.see_trace[1:]))
+    N, g, tol = sc.n_users, sc.gamma_th, 1e-4
+    rs, p2 = [], []
+    for n in range(N):
+        o_slot = np.zeros_like(res.o)
+        o_slot[n + 1] = res.o[n + 1]
+        m = alg.evaluate_design(sc, ch, res.w, o_slot, res.a)
+        assert m["gamma_bo_ta"] >= g * (1 - tol) and m["gamma_bo_bo"] >= g * (1 - tol)
+        assert m["gamma_e_ta"] <= g * (1 + tol)
+        jn = sum(abs(np.vdot(ch.h_n[n], w)) ** 2 for w in res.w)
+        sinr = abs(np.vdot(ch.g_n[n], res.o[n + 1])) ** 2 / (jn + sc.sigma2)
+        assert math.log2(1 + sinr) / N >= sc.rate_private * (1 - tol)
+        rs.append(m["secrecy_raw"])
+        p2.append(np.linalg.norm(res.o[n + 1]) ** 2)
+    assert np.mean(rs) >= sc.rate_secrecy * (1 - tol)
+    assert np.mean(p2) <= sc.p2_w * (1 + tol)
+    p1 = sum(np.linalg.norm(w) ** 2 for w in res.w)
+    assert res.see == pytest.approx(max(np.mean(rs), 0) / (p1 + np.mean(p2) + sc.p0), rel=1e-9)
+    assert res.metrics["rate_private_min"] >= sc.rate_private * (1 - tol)
+    again = alg.rsma_hisac_see(sc, _draw(sc, 2), scheme="oma")      # OMA problems built once
+    assert again.solve_stats.build_time == 0.0 and again.n_solves >= 3
+
+
+def test_oma_with_one_user_equals_single_user_design():
+    """With N = 1 there is one slot of full length: OMA is the single-user (SDMA) design, so
+    both reach the same SEE and the same metrics on the same draw."""
+    sc = SMALL.replace(n_users=1)
+    ch = _draw(sc, 3)
+    om = alg.rsma_hisac_see(sc, ch, scheme="oma")
+    sd = alg.rsma_hisac_see(sc, ch, scheme="sdma")
+    _check_output(sc, ch, om, "oma")
+    assert om.see == pytest.approx(sd.see, rel=1e-4)
+    m_o = alg.evaluate_design(sc, ch, sd.w, sd.o, sd.a, scheme="oma")
+    m_s = alg.evaluate_design(sc, ch, sd.w, sd.o, sd.a, scheme="sdma")
+    for k in ("see", "secrecy_raw", "rate_private_min", "gamma_bo_bo", "gamma_e_ta", "p2"):
+        assert m_o[k] == pytest.approx(m_s[k], rel=1e-12)
 
 
 def test_rsma_with_common_stream_off_equals_sdma():

@@ -47,7 +47,19 @@ in ascending ||g_n|| order, affine SIC constraints), BS1 beams fixed (``bs1="wbo
 w_ta = sqrt(rho P1) MRT to the target; ``"wta_only"``: w_bo MRT to Bob; ``"none"``: both),
 rho = 0.5, then ``rho_grid`` (0.3, 0.7, 0.1, 0.9) until Phase I is feasible; if none is, the realisation is
 reported infeasible (deviation: the note would report [R_S]^+ with a violation flag).
-OMA/TDMA is not implemented (time; see the report).
+``scheme="oma"`` (TDMA at BS2, spec 5 [A]): N equal slots, only O_n in slot n, BS1 beams the
+same in every slot. User n: (1/N) log2(1 + Tr(G_n O_n)/(J_n + sigma^2)) >= I_p (affine,
+threshold 2^(N I_p) - 1); R_S = (1/N) sum_n R_S,n with Bob and Eve seeing only O_n in slot n;
+P_2 = (1/N) sum_n Tr(O_n) is the time average (so C2 bounds the average, not each slot).
+Readings: C6-C11 (SIC at Bob, Eve fails, Bob SINR) must hold in every slot; C3 is imposed on
+the slot average. Phase I imposes the O4 sufficient condition per slot (so every slot
+already has R_S,n >= I_S there); block B uses per-slot beta_b, beta_e (vector parameters) with
+the slot-averaged log terms and one averaged tangent of Eve's log; block C uses one feature
+block per slot (per-slot tangent slopes, no parameter products) and imposes C3 through the
+SCA minorant of the averaged R_S (tight at O^(i), as in block B) instead of the single-rate
+SOC of Prop. 1, which does not apply to an average. Scoring (:func:`_scheme_metrics`)
+runs the batched metrics kernel on the L*N single-stream slot designs in one call.
+With N = 1 OMA coincides with SDMA (tested).
 
 Readings chosen beyond the note: P_0 scales with SEE only (not in constraints); the
 "equality" power of an x-axis sweep is imposed on the swept BS only, the other BS keeps
@@ -73,7 +85,7 @@ from ..systems.rsma_hisac import RsmaHisacChannels, RsmaHisacScenario
 LN2 = math.log(2.0)
 CONSTRAINT_TOL = 1e-5          # accepted SDR iterates
 OUTPUT_TOL = 1e-4              # rank-one output vectors (eigenvector extraction loses ~lambda_2)
-SCHEMES = ("rsma", "sdma", "noma")
+SCHEMES = ("rsma", "sdma", "noma", "oma")
 BS1_MODES = ("joint", "wbo_only", "wta_only", "none")
 FRACS = ("dinkelbach", "quadratic")
 _IDX = {f: i for i, f in enumerate(METRIC_FIELDS)}
@@ -158,20 +170,44 @@ def _features_bs1(d: ScaledInstance, c_lin: float = 0.0, eta: float = 0.0) -> np
     return np.stack([embed_hermitian(m).ravel() for m in mats])
 
 
-def _features_bs2(d: ScaledInstance, scheme: str, cb: float = 0.0, ce: float = 0.0, eta: float = 0.0) -> np.ndarray:
+def _features_bs2(d: ScaledInstance, scheme: str, cb=0.0, ce=0.0, eta: float = 0.0) -> np.ndarray:
     """Rows: G_bo^max, G_e^min, I, cb G_bo^max, ce G_e^min, eta I, G_n (users in NOMA decoding
-    order for ``noma``)."""
+    order for ``noma``).
+
+    ``oma``: one such block of 6 + N rows per slot k (stacked), with the time-average weight
+    1/N folded into the I and eta I rows and per-slot tangent slopes ``cb[k]``, ``ce[k]``
+    (already including 1/N), so every stream gets its own coefficients (DPP: no parameter
+    products)."""
     M = d.g_bo.shape[0]
     I = np.eye(M)
     users = d.g_n[d.order] if scheme == "noma" else d.g_n
-    mats = [_outer(d.g_bo) + d.e_ub[2] * I, _outer(d.g_e) - d.e_ub[3] * I, I]
-    mats += [cb * mats[0], ce * mats[1], eta * I] + [_outer(g) for g in users]
-    return np.stack([embed_hermitian(m).ravel() for m in mats])
+    base = [_outer(d.g_bo) + d.e_ub[2] * I, _outer(d.g_e) - d.e_ub[3] * I]
+    emb = lambda mats: np.stack([embed_hermitian(m).ravel() for m in mats])
+    tail = [_outer(g) for g in users]
+    if scheme != "oma":
+        return emb(base + [I, cb * base[0], ce * base[1], eta * I] + tail)
+    N = d.n
+    cb, ce = np.broadcast_to(np.asarray(cb, float), (N,)), np.broadcast_to(np.asarray(ce, float), (N,))
+    return np.concatenate([emb(base + [I / N, cb[k] * base[0], ce[k] * base[1], eta / N * I] + tail)
+                           for k in range(N)])
 
 
 # --------------------------------------------------------------------------- problems
 def _linear_map(F, Xs):
     return 0.5 * (F @ cp.vstack([cp.vec(x, order="C") for x in Xs]).T)
+
+
+def _stream_map(F, Xs, scheme):
+    """Feature rows x stream covariances; for ``oma`` column k uses its own slot block of F."""
+    if scheme != "oma":
+        return _linear_map(F, Xs)
+    R = F.shape[0] // len(Xs)
+    return cp.hstack([0.5 * (F[k * R:(k + 1) * R] @ cp.vec(x, order="C"))[:, None] for k, x in enumerate(Xs)])
+
+
+def _slots(scheme, N):
+    """Number of time slots (N for TDMA/OMA, else 1)."""
+    return N if scheme == "oma" else 1
 
 
 def _user_constraints(G, J, sc: RsmaHisacScenario, scheme: str):
@@ -190,6 +226,10 @@ def _user_constraints(G, J, sc: RsmaHisacScenario, scheme: str):
         tot = cp.sum(G, axis=1)
         own = cp.hstack([G[n, n] for n in range(N)])
         cons.append(own >= tp * (tot - own + J + 1.0))
+    elif scheme == "oma":     # TDMA: (1/N) log2(1 + Tr(G_n O_n)/(J_n + 1)) >= I_p (spec 5)
+        t_oma = 2.0 ** (N * sc.rate_private) - 1.0
+        own = cp.hstack([G[n, n] for n in range(N)])
+        cons.append(own >= t_oma * (J + 1.0))
     else:       # noma: user k (k-th weakest) decodes streams j <= k against streams l > j
         for j in range(N):
             for k in range(j, N):
@@ -207,14 +247,17 @@ class _Block:
         self.param.build_time = time.perf_counter() - t0
 
 
-def _build_bs1(sc, M1, N, frac, fixed, solver, settings) -> _Block:
+def _build_bs1(sc, M1, N, scheme, frac, fixed, solver, settings) -> _Block:
     t0 = time.perf_counter()
     g = sc.gamma_th
     Xbo = cp.Variable((2 * M1, 2 * M1), PSD=True, name="Wbo")
     Xta = cp.Variable((2 * M1, 2 * M1), PSD=True, name="Wta")
     F = cp.Parameter((9 + N, 4 * M1 * M1), name="F")
-    names = ("beta_b", "beta_e", "eta_p_rest", "p1")
+    names = ("eta_p_rest", "p1")
     P = {k: cp.Parameter(nonneg=True, name=k) for k in names}
+    S = _slots(scheme, N)                        # per-slot interference levels (OMA)
+    P["beta_b"] = cp.Parameter(S, nonneg=True, name="beta_b")
+    P["beta_e"] = cp.Parameter(S, nonneg=True, name="beta_e")
     P["k0"] = cp.Parameter(name="k0")
     P["jcap"] = cp.Parameter(N, name="jcap")
     P["y"] = cp.Parameter(nonneg=True, name="y")
@@ -225,7 +268,7 @@ def _build_bs1(sc, M1, N, frac, fixed, solver, settings) -> _Block:
     echo, p1, J = T[4, 0] + T[4, 1], T[5, 0] + T[5, 1], T[9:, 0] + T[9:, 1]
     lin = T[6, 0] + T[7, 1]                                   # c_lin (E + F)
     eta_p1 = T[8, 0] + T[8, 1]                                # eta P1
-    rs = (cp.log(P["beta_b"] + A) + cp.log(P["beta_e"] + Fm)) / LN2 - lin + P["k0"]
+    rs = (cp.sum(cp.log(P["beta_b"] + A)) + cp.sum(cp.log(P["beta_e"] + Fm))) / (S * LN2) - lin + P["k0"]
     cons = [p1 == P["p1"] if sc.p1_equality else p1 <= P["p1"],
             Bbo_max <= Bta_min,                                             # C6
             E <= Fm,                                                        # C7
@@ -274,21 +317,27 @@ def _build_bs2(sc, M2, N, scheme, solver, settings, powers: bool = False) -> _Bl
         Xs = (pw,)
     else:
         Xs = [cp.Variable((2 * M2, 2 * M2), PSD=True, name=f"O{k}") for k in range(K)]
-        F = cp.Parameter((6 + N, 4 * M2 * M2), name="F")
+        F = cp.Parameter(((6 + N) * (K if scheme == "oma" else 1), 4 * M2 * M2), name="F")
         P["F"] = F
-        T = _linear_map(F, Xs)
-    Ib, Ie, p2 = cp.sum(T[0, :]), cp.sum(T[1, :]), cp.sum(T[2, :])
+        T = _stream_map(F, Xs, scheme)
+    S = _slots(scheme, N)
+    # OMA: Bob and Eve see one stream per slot -> per-slot interference vectors
+    Ib, Ie = (T[0, :], T[1, :]) if scheme == "oma" else (cp.sum(T[0, :]), cp.sum(T[1, :]))
+    p2 = cp.sum(T[2, :])
     cbIb, ceIe, eta_p2 = cp.sum(T[3, :]), cp.sum(T[4, :]), cp.sum(T[5, :])
     G = T[6:, :]
     tau = sc.tau
     U1 = P["A"] - (tau - 1.0) * (1.0 + Ib)
     U2 = P["u2c"] + Ie
+    rs = (cp.sum(cp.log(P["a1"] + Ib)) + cp.sum(cp.log(P["f1"] + Ie))) / (S * LN2) - cbIb - ceIe + P["k0"]
     cons = [p2 == P["p2"] if sc.p2_equality else p2 <= P["p2"],
-            cp.SOC(U1 + U2, cp.hstack([P["c_soc"], U1 - U2])),             # C3 exact (Prop. 1, O5)
-            Ib <= P["ib_cap"],                                              # C8, C11
-            Ie >= P["ie_floor"]]                                            # C9
+            Ib <= P["ib_cap"],                                              # C8, C11 (every slot)
+            Ie >= P["ie_floor"]]                                            # C9 (every slot)
+    if scheme == "oma":     # time-averaged R_S: its SCA minorant (tight at O^(i), like block B)
+        cons.append(rs >= sc.rate_secrecy)
+    else:
+        cons.append(cp.SOC(U1 + U2, cp.hstack([P["c_soc"], U1 - U2])))    # C3 exact (Prop. 1, O5)
     cons += _user_constraints(G, P["J"], sc, scheme)
-    rs = (cp.log(P["a1"] + Ib) + cp.log(P["f1"] + Ie)) / LN2 - cbIb - ceIe + P["k0"]
     prob = cp.Problem(cp.Maximize(rs - eta_p2 - P["eta_p_rest"]), cons)
     return _Block(prob, P, tuple(Xs), solver, settings, t0)
 
@@ -301,14 +350,15 @@ def _build_phase1(sc, M1, M2, N, scheme, fixed, solver, settings) -> _Block:
     Xta = cp.Variable((2 * M1, 2 * M1), PSD=True, name="Wta")
     Xs = [cp.Variable((2 * M2, 2 * M2), PSD=True, name=f"O{k}") for k in range(K)]
     F1 = cp.Parameter((9 + N, 4 * M1 * M1), name="F1")
-    F2 = cp.Parameter((6 + N, 4 * M2 * M2), name="F2")
+    F2 = cp.Parameter(((6 + N) * (K if scheme == "oma" else 1), 4 * M2 * M2), name="F2")
     P = {"F1": F1, "F2": F2, "p1": cp.Parameter(nonneg=True, name="p1"), "p2": cp.Parameter(nonneg=True, name="p2")}
     T = _linear_map(F1, [Xbo, Xta])
     A, Bbo_max, Bta_min = T[0, 0], T[1, 0], T[0, 1]
     Fm, E, Eta_max, Ebo_min = T[2, 1], T[3, 0], T[3, 1], T[2, 0]
     echo, p1, J = T[4, 0] + T[4, 1], T[5, 0] + T[5, 1], T[9:, 0] + T[9:, 1]
-    T2 = _linear_map(F2, Xs)
-    Ib, Ie, p2 = cp.sum(T2[0, :]), cp.sum(T2[1, :]), cp.sum(T2[2, :])
+    T2 = _stream_map(F2, Xs, scheme)
+    Ib, Ie = (T2[0, :], T2[1, :]) if scheme == "oma" else (cp.sum(T2[0, :]), cp.sum(T2[1, :]))
+    p2 = cp.sum(T2[2, :])
     G = T2[6:, :]
     cons = [p1 == P["p1"] if sc.p1_equality else p1 <= P["p1"],
             p2 == P["p2"] if sc.p2_equality else p2 <= P["p2"],
@@ -339,7 +389,7 @@ def _problem(kind, sc, d, scheme, frac, fixed, solver, settings):
     blk = _CACHE.get(key)
     if blk is None:
         if kind == "bs1":
-            blk = _build_bs1(sc, M1, N, frac, fixed, solver, settings)
+            blk = _build_bs1(sc, M1, N, scheme, frac, fixed, solver, settings)
         elif kind == "bs2":
             blk = _build_bs2(sc, M2, N, scheme, solver, settings)
         elif kind == "bs2_powers":
@@ -386,13 +436,46 @@ def _noma_sic_rates(d: ScaledInstance, W, O):
     return worst
 
 
+def _slot_designs(O):
+    """(L, N+1, M2, M2) -> (L*N, N+1, M2, M2): slot n of design l carries only O_n (TDMA)."""
+    L, K = O.shape[:2]
+    out = np.zeros((L, K - 1) + O.shape[1:], dtype=np.complex128)
+    for n in range(1, K):
+        out[:, n - 1, n] = O[:, n]
+    return out.reshape((L * (K - 1),) + O.shape[1:])
+
+
+def _scheme_metrics(d: ScaledInstance, W, O, scheme: str) -> dict:
+    """Batched kernel metrics of designs W (L, 2, M1, M1), O (L, N+1, M2, M2) under ``scheme``.
+
+    ``oma`` (spec 5): the kernel scores the L*N single-stream slot designs in one call; then
+    R_S, rates and P2 are slot averages, SINR-type constraints the worst slot, and the private
+    rate of user n is (1/N) log2(1 + gamma_n) in its own slot."""
+    if scheme != "oma":
+        return d.metrics(W, O)
+    L, N = W.shape[0], d.n
+    m = d.metrics(np.repeat(W, N, axis=0), _slot_designs(O))
+    sl = {k: v.reshape((L, N) + v.shape[1:]) for k, v in m.items()}
+    res = {k: sl[k].mean(axis=1) for k in ("rate_bo", "rate_e", "secrecy_raw", "p1", "p2", "gamma_b1")}
+    for k in ("gamma_bo_ta", "gamma_bo_bo", "sic_margin_bo", "order_margin_e", "rate_common"):
+        res[k] = sl[k].min(axis=1)
+    for k in ("gamma_e_ta", "gamma_e_bo"):
+        res[k] = sl[k].max(axis=1)
+    res["secrecy_rate"] = np.maximum(res["secrecy_raw"], 0.0)
+    res["see"] = res["secrecy_rate"] / (res["p1"] + res["p2"] + d.p0)
+    own = np.stack([sl["gamma_p"][:, n, n] for n in range(N)], axis=1)     # user n in slot n
+    res["gamma_p"], res["gamma_c"] = own, np.zeros_like(own)
+    res["rate_private_min"] = np.log2(1.0 + own).min(axis=1) / N
+    return res
+
+
 def constraint_violations(d: ScaledInstance, W, O, scheme: str = "rsma") -> tuple[float, dict]:
     """Relative violation of each constraint C1-C11 (spec 3) at scaled (W (2,M1,M1), O (N+1,M2,M2)).
 
     Returns ``(max violation, metrics)``; 0 means every constraint holds (robust forms).
     """
     sc = d.sc
-    m = {k: v[0] for k, v in d.metrics(W[None], O[None]).items()}
+    m = {k: v[0] for k, v in _scheme_metrics(d, W[None], O[None], scheme).items()}
     g = sc.gamma_th
     v = {}
     v["C1"] = abs(m["p1"] / d.p1 - 1.0) if sc.p1_equality else max(m["p1"] / d.p1 - 1.0, 0.0)
@@ -416,8 +499,8 @@ def constraint_violations(d: ScaledInstance, W, O, scheme: str = "rsma") -> tupl
     return max(v.values()), m
 
 
-def _see(d, W, O):
-    m = d.metrics(W[None], O[None])
+def _see(d, W, O, scheme="rsma"):
+    m = _scheme_metrics(d, W[None], O[None], scheme)
     return float(m["see"][0])
 
 
@@ -466,15 +549,16 @@ class RsmaHisacResult:
                 **{f"m_{k}": v for k, v in m.items()}, **self.info}
 
 
-def evaluate_design(sc: RsmaHisacScenario, ch: RsmaHisacChannels, w, o, a=None) -> dict:
-    """Metrics (physical units) of beamformers w (2, M1) and o (N+1, M2) via the kernel."""
+def evaluate_design(sc: RsmaHisacScenario, ch: RsmaHisacChannels, w, o, a=None, scheme: str = "rsma") -> dict:
+    """Metrics (physical units) of beamformers w (2, M1) and o (N+1, M2) via the kernel
+    (``scheme="oma"``: o_n transmitted in slot n only, slot-averaged metrics)."""
     d = scale_instance(sc, ch)
     s = math.sqrt(d.p_ref)
     W = outer_products_nb((np.asarray(w, dtype=np.complex128) / s)[None])
     O = outer_products_nb((np.asarray(o, dtype=np.complex128) / s)[None])
     if a is not None:
         d.a = np.asarray(a, dtype=np.complex128)
-    m = {k: float(v[0]) if np.ndim(v) == 1 else v[0] for k, v in d.metrics(W, O).items()}
+    m = {k: float(v[0]) if np.ndim(v) == 1 else v[0] for k, v in _scheme_metrics(d, W, O, scheme).items()}
     return _to_physical(m, d)
 
 
@@ -505,7 +589,12 @@ def _repair_bs2(d: ScaledInstance, W, Ofull, dirs, scheme, solver, settings, n_i
     best = None
     for _ in range(int(n_iter)):
         vals = _bs2_values(d, W, cur, scheme)
-        vals["Gm"] = 0.5 * vals.pop("F") @ E.T
+        F = vals.pop("F")
+        if scheme == "oma":       # slot k has its own feature block
+            R = F.shape[0] // N
+            vals["Gm"] = np.stack([0.5 * F[j * R:(j + 1) * R] @ E[j] for j in range(N)], axis=1)
+        else:
+            vals["Gm"] = 0.5 * F @ E.T
         try:
             blk.param.solve(**vals)
         except (SolverError, InfeasibleError):
@@ -517,9 +606,9 @@ def _repair_bs2(d: ScaledInstance, W, Ofull, dirs, scheme, solver, settings, n_i
         v, _ = constraint_violations(d, W, new, scheme)
         if v > CONSTRAINT_TOL:
             break
-        old_see = _see(d, W, best) if best is not None else -np.inf
+        old_see = _see(d, W, best, scheme) if best is not None else -np.inf
         best, cur = new, new
-        if _see(d, W, new) - old_see <= 1e-4 * abs(old_see):
+        if _see(d, W, new, scheme) - old_see <= 1e-4 * abs(old_see):
             break
     return best
 
@@ -562,17 +651,21 @@ def _bs1_values(d: ScaledInstance, W, Ofull, scheme, frac, eta=None, echo_weight
     sc, N = d.sc, d.n
     tc, tp = 2.0 ** sc.rate_common - 1.0, 2.0 ** sc.rate_private - 1.0
     Osum = Ofull.sum(axis=0)
-    beta_b = 1.0 + _q(d.g_bo, Osum) + d.e_ub[2] * _tr(Osum)
-    beta_e = 1.0 + max(_q(d.g_e, Osum) - d.e_ub[3] * _tr(Osum), 0.0)
+    seen = Ofull[1:] if scheme == "oma" else Osum[None]          # what Bob/Eve see per slot
+    beta_b = np.array([1.0 + _q(d.g_bo, X) + d.e_ub[2] * _tr(X) for X in seen])
+    beta_e = np.array([1.0 + max(_q(d.g_e, X) - d.e_ub[3] * _tr(X), 0.0) for X in seen])
     E0 = _q(d.h_e, W[0]) + d.e_ub[1] * _tr(W[0])
     F0 = _q(d.h_e, W[1]) - d.e_ub[1] * _tr(W[1])
     L0 = beta_e + E0 + F0
-    c_lin = 1.0 / (L0 * LN2)
-    k0 = -math.log2(beta_b) - math.log2(L0) + (L0 - beta_e) * c_lin
+    c_slot = 1.0 / (L0 * LN2)
+    c_lin = float(c_slot.mean())                                  # slot average of the tangents
+    k0 = float(np.mean(-np.log2(beta_b) - np.log2(L0) + (L0 - beta_e) * c_slot))
     Gp = np.array([[_q(gn, Ofull[k]) for k in range(N + 1)] for gn in d.g_n])
     priv = Gp[:, 1:].sum(axis=1)
     own = Gp[np.arange(N), np.arange(N) + 1]
-    if scheme == "noma":
+    if scheme == "oma":
+        jcap = own / (2.0 ** (N * sc.rate_private) - 1.0) - 1.0
+    elif scheme == "noma":
         jcap = np.full(N, np.inf)
         for j in range(N):
             for k in range(j, N):
@@ -582,8 +675,8 @@ def _bs1_values(d: ScaledInstance, W, Ofull, scheme, frac, eta=None, echo_weight
         jcap = own / tp - (priv - own) - 1.0
         if scheme == "rsma" and tc > 0:
             jcap = np.minimum(jcap, Gp[:, 0] / tc - priv - 1.0)
-    p_rest = _tr(Osum) + d.p0
-    m = d.metrics(W[None], Ofull[None])
+    p_rest = _tr(Osum) / _slots(scheme, N) + d.p0
+    m = _scheme_metrics(d, W[None], Ofull[None], scheme)
     rs0 = max(float(m["secrecy_raw"][0]), 0.0)
     psum = float(m["p1"][0]) + p_rest
     y = 0.0
@@ -617,15 +710,17 @@ def _bs2_values(d: ScaledInstance, W, Ofull, scheme, eta=None) -> dict:
     Eta = _q(d.h_e, W[1]) + d.e_ub[1] * _tr(W[1])
     Ebo = _q(d.h_e, W[0]) - d.e_ub[1] * _tr(W[0])
     J = np.maximum([_q(h, W[0] + W[1]) for h in d.h_n], 0.0)     # >= 0 up to solver round-off
-    Osum = Ofull.sum(axis=0)
-    Ib0 = _q(d.g_bo, Osum) + d.e_ub[2] * _tr(Osum)
-    Ie0 = max(_q(d.g_e, Osum) - d.e_ub[3] * _tr(Osum), 0.0)
+    seen = Ofull[1:] if scheme == "oma" else Ofull.sum(axis=0)[None]     # per slot (OMA) or total
+    S = seen.shape[0]
+    Ib0 = np.array([_q(d.g_bo, X) + d.e_ub[2] * _tr(X) for X in seen])
+    Ie0 = np.array([max(_q(d.g_e, X) - d.e_ub[3] * _tr(X), 0.0) for X in seen])
     cb = 1.0 / ((1.0 + Ib0) * LN2)
     ce = 1.0 / ((1.0 + E0 + F0 + Ie0) * LN2)
-    k0 = -math.log2(1.0 + Ib0) + cb * Ib0 - math.log2(1.0 + E0 + F0 + Ie0) + ce * Ie0
+    k0 = float(np.mean(-np.log2(1.0 + Ib0) + cb * Ib0 - np.log2(1.0 + E0 + F0 + Ie0) + ce * Ie0))
+    cb, ce = (cb / S, ce / S) if scheme == "oma" else (float(cb[0]), float(ce[0]))
     p_rest = _tr(W[0] + W[1]) + d.p0
     if eta is None:
-        m = d.metrics(W[None], Ofull[None])
+        m = _scheme_metrics(d, W[None], Ofull[None], scheme)
         eta = max(float(m["secrecy_raw"][0]), 0.0) / (float(m["p1"][0] + m["p2"][0]) + d.p0)
     return dict(F=_features_bs2(d, scheme, cb, ce, eta), A=max(A0, 0.0),
                 c_soc=2.0 * math.sqrt(tau / (tau - 1.0) * max(A0, 0.0) * max(E0, 0.0)),
@@ -700,8 +795,8 @@ def rsma_hisac_see(sc: RsmaHisacScenario, ch: RsmaHisacChannels, *, scheme: str 
     viol, _ = constraint_violations(d, W, Ofull, scheme)
     if viol > 1e-3:
         raise SolverError(f"Phase I output violates the constraints by {viol:.2e}", status="optimal_inaccurate")
-    see = _see(d, W, Ofull)
-    phase1_secrecy = float(d.metrics(W[None], Ofull[None])["secrecy_raw"][0])
+    see = _see(d, W, Ofull, scheme)
+    phase1_secrecy = float(_scheme_metrics(d, W[None], Ofull[None], scheme)["secrecy_raw"][0])
     see_trace, outer_trace = [see / d.p_ref], [see / d.p_ref]
     blk1 = _problem("bs1", sc, d, scheme, frac, tuple(fixed), solver, solver_settings) if bs1 != "none" else None
     blk2 = _problem("bs2", sc, d, scheme, frac, (), solver, solver_settings)
@@ -729,7 +824,7 @@ def rsma_hisac_see(sc: RsmaHisacScenario, ch: RsmaHisacChannels, *, scheme: str 
             Wn = np.stack([_unembed(blk1.vars[0]), _unembed(blk1.vars[1])])
             for k, v in fixed.items():
                 Wn[0 if k == "bo" else 1] = v
-            see_n = _see(d, Wn, Ofull)
+            see_n = _see(d, Wn, Ofull, scheme)
             if not accept(Wn, Ofull) or see_n < see * (1 - 1e-6):
                 break
             W, old = Wn, see
@@ -747,7 +842,7 @@ def rsma_hisac_see(sc: RsmaHisacScenario, ch: RsmaHisacChannels, *, scheme: str 
                 n_failed_blocks += 1
                 break
             On = _o_full(_o_user_order(np.stack([_unembed(x) for x in blk2.vars]), scheme, d), scheme, N)
-            see_n = _see(d, W, On)
+            see_n = _see(d, W, On, scheme)
             if not accept(W, On) or see_n < see * (1 - 1e-6):
                 break
             Ofull, old = On, see
@@ -804,9 +899,9 @@ def rsma_hisac_see(sc: RsmaHisacScenario, ch: RsmaHisacChannels, *, scheme: str 
             cw[:, 0 if k == "bo" else 1] = ws[0 if k == "bo" else 1]
         CW = outer_products_nb(cw)
         CO = outer_products_nb(co)
-        mm = d.metrics(CW, CO)
+        mm = _scheme_metrics(d, CW, CO, scheme)
         order = np.argsort(-mm["see"])
-        best_see = see_vec = float(d.metrics(Wv[None], Ov[None])["see"][0]) if viol <= CONSTRAINT_TOL else -np.inf
+        best_see = see_vec = float(_scheme_metrics(d, Wv[None], Ov[None], scheme)["see"][0]) if viol <= CONSTRAINT_TOL else -np.inf
         for l in order[:50]:
             if mm["see"][l] <= best_see:
                 break
@@ -908,7 +1003,7 @@ def traversal_see(sc: RsmaHisacScenario, ch: RsmaHisacChannels, see_star: float,
     blk1 = _problem("bs1", sc, d, scheme, "dinkelbach", (), solver, solver_settings)
     blk2 = _problem("bs2", sc, d, scheme, "dinkelbach", (), solver, solver_settings)
     step = see_star * d.p_ref / int(n_grid)
-    trace = [_see(d, W, Ofull) / d.p_ref]
+    trace = [_see(d, W, Ofull, scheme) / d.p_ref]
     k = failures = 0
     for k in range(1, int(max_steps) + 1):
         eta = k * step
@@ -923,7 +1018,7 @@ def traversal_see(sc: RsmaHisacScenario, ch: RsmaHisacChannels, see_star: float,
                 obs.append(ob)
             except (SolverError, InfeasibleError):
                 failures += 1
-        trace.append(_see(d, W, Ofull) / d.p_ref)
+        trace.append(_see(d, W, Ofull, scheme) / d.p_ref)
         if obs and max(obs) < 0:
             break
     return {"steps": k, "see_trace": trace, "see": trace[-1], "failed_solves": failures,

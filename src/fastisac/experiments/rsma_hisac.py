@@ -22,6 +22,8 @@ hardware-specific (latency, memory, FLOPs on the authors' platform) and is not r
   (Fig. 2(a) always runs to convergence), Fig. 3(b)-(d) "peak SEE over P2" taken as the
   budget-form optimum (P2 <= 25 dBW) instead of a P2 grid. Full size: 50 realisations, the
   note's grids, the equality-power P2 grid plus the budget point.
+* Multiple-access comparisons (Fig. 2(c), Fig. 5, Fig. 6(a)): RSMA, PD-NOMA, SDMA and OMA
+  (TDMA at BS2, spec 5), the OMA line "RSMA over OMA 30-35 %" on Fig. 2(c).
 * Fig. 6(c)/(d): gain maps |u(p)^H o|^2 / ||o||^2 (dB) of o_c and o_N from BS2 over a
   plane grid (LoS UPA response, spec 6.2 [A]); summarised at the marked nodes.
 """
@@ -68,6 +70,9 @@ FULL = Size(realisations=50, p_grid=tuple(np.round(np.arange(0.0, 25.01, 2.5), 1
             m1_fig2a=(8, 12, 16), max_outer=50, max_inner=20)
 
 
+MA_SCHEMES = ("rsma", "noma", "sdma", "oma")     # multiple-access comparison (spec 5, 6.2)
+
+
 def _point(**kw) -> dict:
     base = dict(panel="", m1=12, m2=12, n=4, p1_dbw=25.0, p2_dbw=25.0, p1_eq=False, p2_eq=False, e=0.0,
                 scheme="rsma", bs1="joint", fading="shadowed_rician", topology="uniform", rate=1.0,
@@ -86,7 +91,7 @@ def tasks(figure: int, quick: bool = False) -> list[Task]:
         pts += [_point(panel="a", m1=m, scheme="convergence") for m in z.m1_fig2a]
         pts += [_point(panel="b", p1_dbw=p, p1_eq=True, scheme=s) for p in z.p1_grid for s in ("rsma", "noma")]
         pts += [_point(panel="c", p2_dbw=p, p2_eq=True, e=e, scheme=s) for p in z.p_grid for e in z.errors
-                for s in ("rsma", "noma", "sdma")]
+                for s in MA_SCHEMES]
         pts += [_point(panel="d", scheme="pareto")]
     elif figure == 3:
         pts += [_point(panel="a", p1_dbw=p, p1_eq=True, bs1=b) for p in z.p1_grid
@@ -97,10 +102,10 @@ def tasks(figure: int, quick: bool = False) -> list[Task]:
         pts += [_point(panel="c", n=n, p2_dbw=p, p2_eq=q) for n in z.users for p, q in grid]
         pts += [_point(panel="d", rate=r, p2_dbw=p, p2_eq=q) for r in z.thresholds for p, q in grid]
     elif figure == 5:
-        pts += [_point(panel="a", topology=t, scheme=s) for t in TOPOLOGIES for s in ("rsma", "noma", "sdma")]
+        pts += [_point(panel="a", topology=t, scheme=s) for t in TOPOLOGIES for s in MA_SCHEMES]
     elif figure == 6:
         pts += [_point(panel="a", fading=f, scheme=s) for f in ("shadowed_rician", "nakagami2", "rayleigh")
-                for s in ("rsma", "noma", "sdma")]
+                for s in MA_SCHEMES]
         pts += [_point(panel="b", unc=u, e=0.05 if u != "none" else 0.0, scheme=s)
                 for u in ("none", "bounded", "ellipsoidal", "probabilistic") for s in ("rsma", "sdma")]
         pts += [_point(panel="c", scheme="beampattern")]
@@ -317,7 +322,7 @@ def plot(figure: int, table: list[dict], path: Path) -> None:
             ax.set(xlabel="P1 (dBW)", ylabel="gamma_b1 (dB)", title="Fig. 2(b)")
         elif figure == 2 and panel == "c":
             for e in sorted({r["e"] for r in rows}):
-                for s, ls in (("rsma", "-o"), ("noma", "--s"), ("sdma", ":^")):
+                for s, ls in (("rsma", "-o"), ("noma", "--s"), ("sdma", ":^"), ("oma", "-.v")):
                     rr = [r for r in rows if r["e"] == e]
                     ax.plot([r["p2_dbw"] for r in rr], [1e3 * r.get(f"see_{s}", np.nan) for r in rr], ls,
                             label=f"{s.upper()} e={e:g}")
@@ -340,9 +345,11 @@ def plot(figure: int, table: list[dict], path: Path) -> None:
             key = [k for k in rows[0] if k not in ("panel", "runs", "total") and not k.startswith(("see_", "feas"))][0] \
                 if rows else "x"
             labels = [str(r[key]) for r in rows]
-            for j, s in enumerate(("rsma", "noma", "sdma")):
-                ax.bar(np.arange(len(rows)) + 0.27 * j, [1e3 * r.get(f"see_{s}", np.nan) for r in rows], 0.27, label=s)
-            ax.set_xticks(np.arange(len(rows)) + 0.27, labels)
+            schemes = [s for s in MA_SCHEMES if any(f"see_{s}" in r for r in rows)]
+            wd = 0.8 / max(len(schemes), 1)
+            for j, s in enumerate(schemes):
+                ax.bar(np.arange(len(rows)) + wd * j, [1e3 * r.get(f"see_{s}", np.nan) for r in rows], wd, label=s)
+            ax.set_xticks(np.arange(len(rows)) + wd * (len(schemes) - 1) / 2, labels)
             ax.set(ylabel="SEE (mbps/Hz/W)", title=f"Fig. {figure}({panel})")
         if ax.get_legend_handles_labels()[0]:
             ax.legend()
@@ -402,6 +409,9 @@ def paper_comparison(tables: dict) -> list[dict]:
                         float(np.mean(g_n)) if g_n else None, 3.5, "%")
                 cmp.add(f"Fig. 2(c) RSMA over SDMA, e={e:g} (paper 30-35 %)", 32.5,
                         float(np.mean(g_s)) if g_s else None, 2.5, "%")
+                g_o = [g for g in (_gain(r.get("see_rsma"), r.get("see_oma")) for r in rr) if g is not None]
+                cmp.add(f"Fig. 2(c) RSMA over OMA, e={e:g} (paper 30-35 %)", 32.5,
+                        float(np.mean(g_o)) if g_o else None, 2.5, "%")
             e0 = {r["p2_dbw"]: r.get("see_rsma") for r in c if r["e"] == 0.0 and r["runs"] > 0}
             for e in sorted({r["e"] for r in c if r["e"] > 0}):
                 loss = [-_gain(r.get("see_rsma"), e0.get(r["p2_dbw"])) for r in c
@@ -463,7 +473,7 @@ def paper_comparison(tables: dict) -> list[dict]:
         if best:
             cmp.add_claim("Fig. 5 RSMA best in every topology",
                           float(np.mean([r.get("see_rsma", np.nan) for r in best])),
-                          all(r.get("see_rsma", -1) >= max(r.get("see_noma", -1), r.get("see_sdma", -1)) for r in best),
+                          all(r.get("see_rsma", -1) >= max(r.get(f"see_{s}", -1) for s in MA_SCHEMES[1:]) for r in best),
                           "bps/Hz/W")
     t6 = tables.get(6)
     if t6:
@@ -473,7 +483,7 @@ def paper_comparison(tables: dict) -> list[dict]:
             cmp.add_claim("Fig. 6(a) order Rician-shadowed > Nakagami-2 > Rayleigh (RSMA), mbps/Hz/W: "
                           + "/".join(f"{1e3 * x:.2f}" for x in v), float(v[0]), v[0] > v[1] > v[2], "bps/Hz/W")
             cmp.add_claim("Fig. 6(a) RSMA best under each fading model", float(v[0]),
-                          all(r.get("see_rsma", -1) >= max(r.get("see_noma", -1), r.get("see_sdma", -1))
+                          all(r.get("see_rsma", -1) >= max(r.get(f"see_{s}", -1) for s in MA_SCHEMES[1:])
                               for r in fa.values()), "bps/Hz/W")
         ub = {r["unc"]: r for r in t6 if r["panel"] == "b" and r["runs"] > 0}
         if "none" in ub:
