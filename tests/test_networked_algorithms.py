@@ -59,8 +59,27 @@ def test_baseline1_power_floor_and_feasible(inst):
     assert res.check["rate"].min() >= 5.0 - 1e-3
 
 
-def test_algorithm2_feasible_dip_and_bookkeeping(inst, alg1):
-    res = alg.decentralized_admm(inst, max_iter=25)
+@pytest.fixture(scope="module")
+def alg2(inst):
+    return alg.decentralized_admm(inst, max_iter=60)
+
+
+def test_algorithm2_reaches_consensus_and_matches_algorithm1(inst, alg1, alg2):
+    """Issue 5: ADMM must reach consensus (residual in noise units below the 1e-4 stop) and its
+    output must be an ADMM iterate (not the centralized start) that passes the exact re-check,
+    with a power within 1 dB of Algorithm 1 (measured: -4.98 vs -5.15 dBm, 34 iterations;
+    before the fix the run returned its start at 6.42 dBm)."""
+    assert alg2.residual_trace[-1] <= 1e-4, alg2.residual_trace[-5:]
+    assert alg2.iterations < 60
+    assert alg2.feasible, alg2.check
+    _recheck(inst, alg2)
+    assert alg2.info["selected_iteration"] > 0
+    assert alg2.power_dbm < alg2.power_trace_dbm(inst.scenario.power_unit_w)[0] - 3.0
+    assert abs(alg2.power_dbm - alg1.power_dbm) <= 1.0
+
+
+def test_algorithm2_feasible_dip_and_bookkeeping(inst, alg2):
+    res = alg2
     assert res.feasible, res.check
     _recheck(inst, res)
     assert res.residual_trace[-1] <= 1e-2
