@@ -284,7 +284,7 @@ SMALL = dict(n_rows=2, n_cols=2, n_slots=2, period_s=4e-3, detection_power_fract
 def small_runs():
     sc = TrisRsmaScenario(**SMALL)
     inst = sc.draw(np.random.default_rng(1))
-    return sc, inst, {s: alg.tris_rsma_bcd(sc, inst, s, max_iter=8) for s in ("proposed", "trsma", "sdma")}
+    return sc, inst, {s: alg.tris_rsma_bcd(sc, inst, s, max_iter=8) for s in ("proposed", "trsma", "sdma", "noma")}
 
 
 def test_bcd_monotone_and_constraints_met(small_runs):
@@ -301,7 +301,7 @@ def test_bcd_monotone_and_constraints_met(small_runs):
         for l in range(sc.n_slots):
             theta = np.where(r.C[l] < sc.rate_user - 1e-12, 2 ** (sc.rate_user - r.C[l]) - 1, 0.0)
             mc = K4.outage_verify(r.X[l], inst.H, inst.G, inst.s_h, inst.s_e, inst.inv_rho, inst.eta, theta,
-                                  sc.theta_e, 40_000, an=an, seed=l)
+                                  sc.theta_e, 40_000, an=an, seed=l, sic_order=r.sic_order)
             assert np.all(mc["lu"] <= sc.p_out_user + _ci(sc.p_out_user, 40_000)), (name, mc["lu"])
             assert np.all(mc["iu"] <= sc.p_out_iu + _ci(sc.p_out_iu, 40_000)), (name, mc["iu"])
 
@@ -342,5 +342,75 @@ def test_paper_literal_and_exact_lmi_modes():
     assert lit.feasible and np.all(np.diff(lit.objective_trace) >= -1e-7)
     ex = alg.tris_rsma_bcd(sc, inst, "proposed", max_iter=2, exact=True)
     assert ex.feasible and np.all(np.diff(ex.objective_trace) >= -1e-7)
-    with pytest.raises(ValueError, match="noma"):
-        alg.tris_rsma_bcd(sc, inst, "noma")
+    with pytest.raises(ValueError, match="sic_order"):
+        alg.SlotSDP(4, 3, 2, "noma")                    # NOMA needs its SIC order
+    with pytest.raises(ValueError, match="sic_order"):
+        alg.SlotSDP(4, 3, 2, "sdma", sic_order=(0, 1, 2))
+
+
+# ----------------------------------------------------------------------------- NOMA + AN (note 5.5)
+def test_sic_order_and_masks_vs_reference():
+    rng = np.random.default_rng(15)
+    for _ in range(5):
+        H, inv_rho = _cvec(rng, 12).reshape(3, 4), rng.uniform(0.5, 5, 3)
+        order = K4.noma_sic_order(H, inv_rho)
+        gain = np.sum(np.abs(H) ** 2, axis=1) / inv_rho
+        assert np.all(np.diff(gain[order]) >= 0)                     # weakest decoded first
+        np.testing.assert_array_equal(order, ref.noma_sic_order(H, inv_rho))
+        for an in (False, True):
+            for so in (None, rng.permutation(3)):
+                mask, dec = K4.sic_masks(3, an, so)
+                mr, dr = ref.sic_masks(3, an, so)
+                np.testing.assert_array_equal(mask, mr)
+                np.testing.assert_array_equal(dec, dr)
+        mask, dec = K4.sic_masks(3, True, order)
+        last, first = order[-1], order[0]
+        assert np.all(mask[last, 1:] == 0) and mask[last, 0] == 1        # strongest user: only AN left
+        assert dec[first].sum() == 3 and dec[last].sum() == 1             # weakest stream decoded by everyone
+    with pytest.raises(ValueError, match="sic_order"):
+        K4.sic_masks(3, True, [0, 0, 1])
+
+
+def test_outage_verify_sic_matches_reference():
+    rng = np.random.default_rng(16)
+    N = 4
+    X = np.stack([_herm(rng, N) for _ in range(4)])
+    H, G = _cvec(rng, 3 * N).reshape(3, N), _cvec(rng, N)[None]
+    args = (X, H, G, np.full(3, 0.5), np.array([0.7]), np.full(3, 0.4), np.array([0.3]), np.array([1.2, 0.8, 0.5]), 0.5)
+    a = K4.outage_verify(*args, 40_000, seed=5, an=True, sic_order=[2, 0, 1])
+    r = ref.outage_verify(*args, 40_000, seed=1, an=True, sic_order=np.array([2, 0, 1]))
+    assert np.all(np.abs(a["lu"] - r["lu"]) <= 2 * _ci(0.5, 40_000))
+    b = K4.outage_verify(*args, 40_000, seed=5, an=True)             # SIC only removes interference
+    assert np.all(a["lu_counts"] <= b["lu_counts"]) and np.any(a["lu_counts"] < b["lu_counts"])
+
+
+def test_noma_sic_decodability_and_trend(small_runs):
+    """Stream pi(i) is decodable at every later user pi(j) at the reported worst-case SINR (note 5.5):
+    exact E equals the minimum over decoders of the reference worst case, and no sampled error in
+    the ball goes below it; SDMA + AN < NOMA + AN (interference removed by SIC) < proposed here."""
+    from fastisac.kernels._tris_rsma import worst_sinr_nb
+    sc, inst, runs = small_runs
+    r = runs["noma"]
+    order = list(r.sic_order)
+    assert order == list(K4.noma_sic_order(inst.H, inst.inv_rho))
+    rng = np.random.default_rng(17)
+    N = sc.n_elements
+    d = rng.standard_normal((5000, N)) + 1j * rng.standard_normal((5000, N))
+    d /= np.linalg.norm(d, axis=1, keepdims=True)
+    d *= rng.uniform(size=(5000, 1)) ** (1 / (2 * N))
+    p = lambda u, Y: np.real(np.einsum("dn,nm,dm->d", u.conj(), Y, u))  # noqa: E731
+    for l in range(sc.n_slots):
+        X = r.X[l]
+        for i, k in enumerate(order):
+            S = X[0] + sum(X[j + 1] for j in order[i + 1:])
+            at = [worst_sinr_nb(X[k + 1], S, inst.H[j], inst.eps[j], inst.inv_rho[j])[0] for j in order[i:]]
+            if l == 0 and i == 0:       # the kernel worst case against the reference (S-lemma dual) once
+                assert np.isclose(at[-1], ref.worst_lu_sinr(X, inst.H[order[-1]], inst.eps[order[-1]],
+                                                            inst.inv_rho[order[-1]], k, True, np.array(order)),
+                                  rtol=1e-4, atol=1e-9)
+            assert np.isclose(r.evaluation["chi"][l, k], min(at), rtol=1e-3, atol=1e-9)
+            for j in order[i:]:
+                u = inst.H[j] + inst.eps[j] * d
+                assert np.min(p(u, X[k + 1]) / (p(u, S) + inst.inv_rho[j])) >= r.evaluation["chi"][l, k] - 1e-9
+    assert r.feasible and r.value > runs["sdma"].value
+    assert runs["proposed"].value > r.value                      # Fig. 6 ordering: RSMA above NOMA + AN

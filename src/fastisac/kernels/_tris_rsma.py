@@ -4,7 +4,10 @@ evaluation step E of note 4.3, FIM/CRB, detection, and a Monte Carlo outage veri
 Units of note 4.1: covariances X_i = W_i / P_t, LU channel estimates h (path-loss
 normalised, ``u = h + Delta``), IU estimates g_hat = sqrt(kappa) a_hat, dimensionless
 gains ``inv_rho_k = 1/rho_k`` and ``eta_m``. Stream index 0 is the common stream (or the AN
-covariance Z in AN schemes, ``an_mode = 1``: then Z also interferes at every LU).
+covariance Z in AN schemes, ``an_mode = 1``: then Z also interferes at every LU). The
+evaluation step and the verifier take the general form: an interference mask (K, K+1) (stream
+i still undecoded when stream k is decoded) and a decoder matrix (K, K) (users that must
+decode stream k), which covers RSMA, SDMA + AN and NOMA + AN with SIC (:func:`sic_masks_nb`).
 
 Worst-case SINRs (note 4.3 step 1-2) are computed exactly: bisection on the SINR level
 with an exact trust-region subproblem ``min_{||D|| <= eps} (h + D)^H U (h + D)`` solved by
@@ -169,10 +172,55 @@ def lu_interference_nb(X, k, an_mode):
 
 
 @njit(cache=True)
+def masked_interference_nb(X, mask_row):
+    """S = sum_i mask_row[i] X_i (mask_row (K+1,): 1 for the streams still undecoded at the decoder)."""
+    N = X.shape[1]
+    S = np.zeros((N, N), dtype=np.complex128)
+    for i in range(X.shape[0]):
+        if mask_row[i] != 0.0:
+            S += mask_row[i] * X[i]
+    return S
+
+
+@njit(cache=True)
+def sic_masks_nb(order, K, an_mode):
+    """(mask (K, K+1), decoders (K, K)) of a scheme. order (K,) = SIC decoding order (weakest
+    first; empty = no SIC): stream pi(i) is interfered by pi(i+1..K) (+ AN) and must be decoded
+    by users pi(i..K) (note 5.5 [A]); without SIC every other private stream interferes and only
+    user k decodes stream k. Stream 0 (AN) interferes when ``an_mode`` = 1."""
+    mask = np.zeros((K, K + 1))
+    dec = np.zeros((K, K), dtype=np.int64)
+    if order.shape[0] == 0:
+        for k in range(K):
+            for i in range(1, K + 1):
+                if i != k + 1:
+                    mask[k, i] = 1.0
+            dec[k, k] = 1
+    else:
+        pos = np.empty(K, dtype=np.int64)
+        for p in range(K):
+            pos[order[p]] = p
+        for k in range(K):
+            for j in range(K):
+                if pos[j] > pos[k]:
+                    mask[k, j + 1] = 1.0
+                if pos[j] >= pos[k]:
+                    dec[k, j] = 1
+    if an_mode == 1:
+        for k in range(K):
+            mask[k, 0] = 1.0
+    return mask, dec
+
+
+@njit(cache=True)
 def worst_lu_sinr_nb(X, h, eps, inv_rho, k, an_mode):
     """chi^wc_k = min_{||D|| <= eps} SINR_p,k (64) and the interference at the minimiser."""
-    Xk = X[k + 1]
-    S = lu_interference_nb(X, k, an_mode)
+    return worst_sinr_nb(X[k + 1], lu_interference_nb(X, k, an_mode), h, eps, inv_rho)
+
+
+@njit(cache=True)
+def worst_sinr_nb(Xk, S, h, eps, inv_rho):
+    """min_{||D|| <= eps} u^H Xk u / (u^H S u + inv_rho), u = h + D (64) and u^H S u at the minimiser."""
     nom = _qf(h, Xk) / (_qf(h, S) + inv_rho)
     if eps <= 0.0:
         return nom, _qf(h, S)
@@ -237,8 +285,12 @@ def _norm_diff(a, b, c):
 def surrogate_lu_sinr_nb(X, h, eps, inv_rho, k, an_mode):
     """Largest chi with h^H X_k h - chi (h^H S h + 1/rho + eps^2 tr S) - 2 eps ||(X_k - chi S) h|| >= 0:
     the SOC surrogate (lower bound) of (64) used by the fast SDP (0 if even chi = 0 fails)."""
-    Xk = X[k + 1]
-    S = lu_interference_nb(X, k, an_mode)
+    return surrogate_sinr_nb(X[k + 1], lu_interference_nb(X, k, an_mode), h, eps, inv_rho)
+
+
+@njit(cache=True)
+def surrogate_sinr_nb(Xk, S, h, eps, inv_rho):
+    """:func:`surrogate_lu_sinr_nb` for a given signal Xk and interference S."""
     vk = Xk @ h
     vs = S @ h
     qk = _qf(h, Xk)
@@ -323,8 +375,13 @@ def lu_bernstein_margin_nb(X, h, s, inv_rho, k, sig1, an_mode, fro, a):
 
     ``fro`` = 1 replaces lambda^-(A) by its upper bound ||[vec A; sqrt2 r]|| (the SOC form of the SDP).
     """
-    S = lu_interference_nb(X, k, an_mode)
-    Y = a * X[k + 1] - S
+    return bernstein_margin_nb(X[k + 1], lu_interference_nb(X, k, an_mode), h, s, inv_rho, sig1, fro, a)
+
+
+@njit(cache=True)
+def bernstein_margin_nb(Xk, S, h, s, inv_rho, sig1, fro, a):
+    """:func:`lu_bernstein_margin_nb` for a given signal Xk and interference S (Y = a Xk - S)."""
+    Y = a * Xk - S
     tr, nrm, lmax, lmin = bernstein_terms_nb(Y, h, s)
     sig_h = inv_rho - _qf(h, Y)
     lam = nrm if fro == 1 else max(-lmin, 0.0)
@@ -347,11 +404,17 @@ def certified_interval_nb(X, h, s, inv_rho, k, sig1, an_mode, fro):
 
     a_hi = inf when phi_k stays >= 0 up to a = 1e12.
     """
+    return certified_interval_masked_nb(X[k + 1], lu_interference_nb(X, k, an_mode), h, s, inv_rho, sig1, fro)
+
+
+@njit(cache=True)
+def certified_interval_masked_nb(Xk, S, h, s, inv_rho, sig1, fro):
+    """:func:`certified_interval_nb` for a given signal Xk and interference S."""
     # bracket the peak by doubling (phi is concave)
     A = 1.0
-    fA = lu_bernstein_margin_nb(X, h, s, inv_rho, k, sig1, an_mode, fro, A)
+    fA = bernstein_margin_nb(Xk, S, h, s, inv_rho, sig1, fro, A)
     while A < 1e12:
-        f2 = lu_bernstein_margin_nb(X, h, s, inv_rho, k, sig1, an_mode, fro, 2.0 * A)
+        f2 = bernstein_margin_nb(Xk, S, h, s, inv_rho, sig1, fro, 2.0 * A)
         if f2 < fA:
             break
         A *= 2.0
@@ -360,16 +423,16 @@ def certified_interval_nb(X, h, s, inv_rho, k, sig1, an_mode, fro):
     gr = 0.6180339887498949
     x1 = hi - gr * (hi - lo)
     x2 = lo + gr * (hi - lo)
-    f1, f2 = lu_bernstein_margin_nb(X, h, s, inv_rho, k, sig1, an_mode, fro, x1), lu_bernstein_margin_nb(X, h, s, inv_rho, k, sig1, an_mode, fro, x2)
+    f1, f2 = bernstein_margin_nb(Xk, S, h, s, inv_rho, sig1, fro, x1), bernstein_margin_nb(Xk, S, h, s, inv_rho, sig1, fro, x2)
     for _ in range(120):
         if f1 < f2:
             lo, x1, f1 = x1, x2, f2
             x2 = lo + gr * (hi - lo)
-            f2 = lu_bernstein_margin_nb(X, h, s, inv_rho, k, sig1, an_mode, fro, x2)
+            f2 = bernstein_margin_nb(Xk, S, h, s, inv_rho, sig1, fro, x2)
         else:
             hi, x2, f2 = x2, x1, f1
             x1 = hi - gr * (hi - lo)
-            f1 = lu_bernstein_margin_nb(X, h, s, inv_rho, k, sig1, an_mode, fro, x1)
+            f1 = bernstein_margin_nb(Xk, S, h, s, inv_rho, sig1, fro, x1)
         if hi - lo <= 1e-10 * (1.0 + hi):
             break
     peak = x1 if f1 >= f2 else x2
@@ -379,19 +442,19 @@ def certified_interval_nb(X, h, s, inv_rho, k, sig1, an_mode, fro):
     left, right = 0.0, peak
     for _ in range(200):
         mid = 0.5 * (left + right)
-        if lu_bernstein_margin_nb(X, h, s, inv_rho, k, sig1, an_mode, fro, mid) >= 0.0:
+        if bernstein_margin_nb(Xk, S, h, s, inv_rho, sig1, fro, mid) >= 0.0:
             right = mid
         else:
             left = mid
         if right - left <= 1e-12 * (1.0 + right):
             break
     a_lo = right
-    if lu_bernstein_margin_nb(X, h, s, inv_rho, k, sig1, an_mode, fro, 1e12) >= 0.0:
+    if bernstein_margin_nb(Xk, S, h, s, inv_rho, sig1, fro, 1e12) >= 0.0:
         return a_lo, np.inf
     left, right = peak, 1e12
     for _ in range(200):
         mid = 0.5 * (left + right)
-        if lu_bernstein_margin_nb(X, h, s, inv_rho, k, sig1, an_mode, fro, mid) >= 0.0:
+        if bernstein_margin_nb(Xk, S, h, s, inv_rho, sig1, fro, mid) >= 0.0:
             left = mid
         else:
             right = mid
@@ -445,10 +508,12 @@ def greedy_slot_durations_nb(values, t_min, t_max, T):
 
 
 @njit(cache=True, parallel=True)
-def evaluate_slots_nb(X, H, G, eps, inv_rho, s_h, tau, eta, s_e, r_s, theta_e, sig1, sig2, an_mode,
+def evaluate_slots_nb(X, H, G, eps, inv_rho, s_h, tau, eta, s_e, r_s, theta_e, sig1, sig2, mask, decoders,
                       common_on, positive_part, fast):
     """Evaluation step E (note 4.3 steps 1-6) for every slot of X (L, K+1, N, N).
 
+    mask (K, K+1), decoders (K, K): see :func:`sic_masks_nb`; chi_k is the minimum over the decoders
+    of stream k of its worst-case SINR there (NOMA), the Bernstein certificate is at user k.
     ``fast`` = 1 uses the SOC surrogates of the fast SDP (surrogate worst cases, Frobenius bound on
     the Bernstein eigenvalue terms) so that block 2 matches block 1; 0 is the exact E.
     Returns per slot l and user k: chi, I_wc, iota, m_star, J_wc, a_lo, a_hi, C_min, C, o,
@@ -468,10 +533,17 @@ def evaluate_slots_nb(X, H, G, eps, inv_rho, s_h, tau, eta, s_e, r_s, theta_e, s
         N = Xl.shape[1]
         rcmax = np.inf
         for k in range(K):
-            if fast == 1:
-                chi[l, k], Iwc[l, k] = surrogate_lu_sinr_nb(Xl, H[k], eps[k], inv_rho[k], k, an_mode)
-            else:
-                chi[l, k], Iwc[l, k] = worst_lu_sinr_nb(Xl, H[k], eps[k], inv_rho[k], k, an_mode)
+            Sk = masked_interference_nb(Xl, mask[k])
+            chi[l, k] = np.inf
+            for j in range(K):
+                if decoders[k, j] == 0:
+                    continue
+                if fast == 1:
+                    cj, ij = surrogate_sinr_nb(Xl[k + 1], Sk, H[j], eps[j], inv_rho[j])
+                else:
+                    cj, ij = worst_sinr_nb(Xl[k + 1], Sk, H[j], eps[j], inv_rho[j])
+                if cj < chi[l, k]:
+                    chi[l, k], Iwc[l, k] = cj, ij
             best = -1.0
             for m in range(M):
                 if fast == 1:
@@ -482,7 +554,7 @@ def evaluate_slots_nb(X, H, G, eps, inv_rho, s_h, tau, eta, s_e, r_s, theta_e, s
                     best, mstar[l, k], Jwc[l, k] = val, m, jj
                 iu_margin[l, k, m] = iu_bernstein_margin_nb(Xl, G[m], s_e[m], eta[m], k, theta_e, sig2, fast)
             iota[l, k] = max(best, 0.0)
-            a0, a1 = certified_interval_nb(Xl, H[k], s_h[k], inv_rho[k], k, sig1, an_mode, fast)
+            a0, a1 = certified_interval_masked_nb(Xl[k + 1], Sk, H[k], s_h[k], inv_rho[k], sig1, fast)
             alo[l, k], ahi[l, k] = a0, a1
             if np.isfinite(a0) and a0 > 0.0:
                 cmin[l, k] = max(r_s[k] - np.log2(1.0 + 1.0 / a0), 0.0)
@@ -616,11 +688,12 @@ def _power(u, F):
 
 
 @njit(cache=True, parallel=True)
-def outage_verify_nb(F, H, G, s_h, s_e, inv_rho, eta, theta_lu, theta_e, an_mode, seed, n_draws, chunk):
+def outage_verify_nb(F, H, G, s_h, s_e, inv_rho, eta, theta_lu, theta_e, mask, seed, n_draws, chunk):
     """Monte Carlo check of (34h)/(34i) (note 7.6-7.7): per draw i (own splitmix64 stream seeded by
     (seed, i), so counts do not depend on chunking or threads) sample Delta h_k ~ CN(0, s_h^2 I) and
     Delta g_m ~ CN(0, s_e^2 I); count SINR_p,k < theta_lu[k] (theta_lu <= 0: constraint void) and
-    SINR_{k,m} >= theta_e. F (K+1, N, R): covariance factors X_i = F_i F_i^H.
+    SINR_{k,m} >= theta_e. F (K+1, N, R): covariance factors X_i = F_i F_i^H; mask (K, K+1): the
+    streams interfering with user k's own stream (:func:`sic_masks_nb`).
 
     Returns (lu_counts (K,), iu_counts (K, M)).
     """
@@ -645,11 +718,8 @@ def outage_verify_nb(F, H, G, s_h, s_e, inv_rho, eta, theta_lu, theta_e, an_mode
                 for j in range(K + 1):
                     p[j] = _power(u, F[j])
                 interf = inv_rho[k]
-                for j in range(1, K + 1):
-                    if j != k + 1:
-                        interf += p[j]
-                if an_mode == 1:
-                    interf += p[0]
+                for j in range(K + 1):
+                    interf += mask[k, j] * p[j]
                 if p[k + 1] < theta_lu[k] * interf:
                     lu[c, k] += 1
             for m in range(M):

@@ -15,14 +15,14 @@ from ._array import (beampattern_upa_nb, steering_upa_batch_nb, steering_upa_der
                      steering_upa_nb)
 from ._tris_rsma import (bernstein_lemma_check_nb, certified_interval_nb, detection_probability_nb,
                          evaluate_slots_nb, fim_nb, greedy_slot_durations_nb, iu_uncertainty_nb,
-                         lu_bernstein_margin_nb, outage_verify_nb, surrogate_iu_sinr_nb, surrogate_lu_sinr_nb,
+                         lu_bernstein_margin_nb, outage_verify_nb, sic_masks_nb, surrogate_iu_sinr_nb, surrogate_lu_sinr_nb,
                          trust_region_min_nb, worst_iu_sinr_nb, worst_lu_sinr_nb)
 
 __all__ = [
     "steering_upa", "steering_upa_derivatives", "steering_upa_batch", "beampattern_upa", "iu_uncertainty",
     "trust_region_min", "worst_lu_sinr", "worst_iu_sinr", "lu_bernstein_margin", "certified_interval",
     "greedy_slot_durations", "tris_rsma_evaluate", "detection_probability", "tris_fim", "outage_verify",
-    "bernstein_lemma_check", "warmup",
+    "bernstein_lemma_check", "noma_sic_order", "sic_masks", "warmup",
 ]
 
 
@@ -132,6 +132,30 @@ def certified_interval(X, h, s, inv_rho, k, p_out, an=False, fro=False):
                                  -np.log(p_out), int(bool(an)), int(bool(fro)))
 
 
+def noma_sic_order(H, inv_rho) -> np.ndarray:
+    """NOMA SIC decoding order (note 5.5 [A]): users by rho_k ||h_k||^2 ascending (weakest decoded first)."""
+    H = as_complex(H, "H", ndim=2)
+    inv_rho = as_real(inv_rho, "inv_rho", shape=(H.shape[0],), positive=True)
+    return np.argsort(np.sum(np.abs(H) ** 2, axis=1) / inv_rho, kind="stable").astype(np.int64)
+
+
+def _sic_order(sic_order, K):
+    if sic_order is None:
+        return np.zeros(0, dtype=np.int64)
+    order = np.asarray(sic_order)
+    if order.shape != (K,) or not np.issubdtype(order.dtype, np.integer) or sorted(order.tolist()) != list(range(K)):
+        raise ValueError(f"sic_order: must be a permutation of 0..{K - 1}, got {sic_order!r}")
+    return order.astype(np.int64)
+
+
+def sic_masks(K: int, an: bool = False, sic_order=None):
+    """(mask (K, K+1), decoders (K, K)): mask[k, i] = 1 if stream i (0 = common/AN) interferes with the
+    decoding of private stream k; decoders[k, j] = 1 if user j must decode stream k. ``sic_order``
+    (NOMA + AN, note 5.5): stream pi(i) is interfered by pi(i+1..K) and decoded by users pi(i..K)."""
+    K = as_int(K, "K", minimum=1)
+    return sic_masks_nb(_sic_order(sic_order, K), K, int(bool(an)))
+
+
 def _slot_bounds(t_min, t_max, period, n_slots):
     t_min = as_float(t_min, "t_min", nonneg=True)
     t_max = as_float(t_max, "t_max", positive=True)
@@ -151,9 +175,11 @@ def greedy_slot_durations(values, t_min, t_max, period) -> np.ndarray:
 
 
 def tris_rsma_evaluate(X, H, G, eps, inv_rho, s_h, tau, eta, s_e, rate_user, theta_e, sigma1, sigma2, *, an=False,
-                       common=True, positive_part=True, t_min=0.5e-3, t_max=3.5e-3, period=10e-3, fast=False) -> dict:
+                       common=True, positive_part=True, t_min=0.5e-3, t_max=3.5e-3, period=10e-3, fast=False,
+                       sic_order=None) -> dict:
     """Evaluation step E of note 4.3 for X (L, K+1, N, N): worst-case SINRs, redundancy rates, the
-    common-rate split, slot values and the greedy durations; ``value`` = (1/T) sum t_l S_l."""
+    common-rate split, slot values and the greedy durations; ``value`` = (1/T) sum t_l S_l.
+    ``sic_order`` (NOMA + AN): chi_k is the worst-case SINR of stream k minimised over its decoders."""
     X = as_complex(X, "X", ndim=4)
     L, S, N, N2 = X.shape
     if N != N2 or S < 2:
@@ -172,9 +198,11 @@ def tris_rsma_evaluate(X, H, G, eps, inv_rho, s_h, tau, eta, s_e, rate_user, the
     s_e = as_real(s_e, "s_e", shape=(M,), nonneg=True)
     rate_user = as_real(rate_user, "rate_user", shape=(K,), nonneg=True)
     t_min, t_max, period = _slot_bounds(t_min, t_max, period, L)
+    mask, dec = sic_masks_nb(_sic_order(sic_order, K), K, int(bool(an)))
     out = evaluate_slots_nb(X, H, G, eps, inv_rho, s_h, tau, eta, s_e, rate_user,
                             as_float(theta_e, "theta_e", positive=True), as_float(sigma1, "sigma1", positive=True),
-                            as_float(sigma2, "sigma2", positive=True), int(bool(an)), bool(common), bool(positive_part), int(bool(fast)))
+                            as_float(sigma2, "sigma2", positive=True), mask, dec, bool(common), bool(positive_part),
+                            int(bool(fast)))
     names = ("chi", "I_wc", "iota", "m_star", "J_wc", "a_lo", "a_hi", "C_min", "C", "o", "omega", "Rc_max", "S",
              "split_feasible", "iu_margin")
     ev = dict(zip(names, out))
@@ -213,9 +241,10 @@ def _factors(X):
 
 
 def outage_verify(X, H, G, s_h, s_e, inv_rho, eta, theta_lu, theta_e, n_draws, *, an=False, seed=0,
-                  chunk=4096) -> dict:
+                  chunk=4096, sic_order=None) -> dict:
     """Monte Carlo outage of (34h)/(34i) for one slot X (K+1, N, N): fractions of draws with
-    SINR_p,k < theta_lu[k] (theta_lu[k] <= 0: void) and with SINR_{k,m} >= theta_e.
+    SINR_p,k < theta_lu[k] (theta_lu[k] <= 0: void) and with SINR_{k,m} >= theta_e. With
+    ``sic_order`` (NOMA + AN) user k's own-stream SINR only counts the streams decoded after it.
     Draw i uses its own counter-based stream (seed, i): results do not depend on ``chunk``."""
     X = _streams(X)
     K, N = X.shape[0] - 1, X.shape[1]
@@ -231,8 +260,9 @@ def outage_verify(X, H, G, s_h, s_e, inv_rho, eta, theta_lu, theta_e, n_draws, *
     theta_lu = as_real(theta_lu, "theta_lu", shape=(K,))
     n_draws = as_int(n_draws, "n_draws", minimum=1)
     seed = as_int(seed, "seed", minimum=0)
+    mask, _ = sic_masks_nb(_sic_order(sic_order, K), K, int(bool(an)))
     lu, iu = outage_verify_nb(_factors(X), H, G, s_h, s_e, inv_rho, eta, theta_lu,
-                              as_float(theta_e, "theta_e", positive=True), int(bool(an)), seed, n_draws,
+                              as_float(theta_e, "theta_e", positive=True), mask, seed, n_draws,
                               as_int(chunk, "chunk", minimum=1))
     return dict(lu=lu / n_draws, iu=iu / n_draws, lu_counts=lu, iu_counts=iu, n_draws=n_draws)
 

@@ -12,7 +12,7 @@ import numpy as np
 
 __all__ = ["steering_upa", "steering_upa_derivatives", "steering_upa_batch", "beampattern_upa", "trust_region_min",
            "worst_lu_sinr", "worst_iu_sinr", "lu_bernstein_margin", "greedy_slot_durations", "detection_probability",
-           "tris_fim", "outage_verify", "tris_rsma_evaluate"]
+           "tris_fim", "outage_verify", "tris_rsma_evaluate", "noma_sic_order", "sic_masks"]
 
 
 def steering_upa(n_rows, n_cols, azimuth, pitch, spacing=0.5):
@@ -69,16 +69,40 @@ def trust_region_min(U, h, eps):
     return max(dual(0.5 * (a + b)), max(vals))
 
 
-def _interf(X, k, an):
-    S = sum(X[i] for i in range(1, X.shape[0]) if i != k + 1)
-    return S + X[0] if an else S
+def noma_sic_order(H, inv_rho):
+    """Weakest first by rho_k ||h_k||^2 (note 5.5 [A])."""
+    gains = [np.linalg.norm(H[k]) ** 2 / inv_rho[k] for k in range(len(H))]
+    return np.array(sorted(range(len(H)), key=lambda k: (gains[k], k)))
 
 
-def worst_lu_sinr(X, h, eps, inv_rho, k, an=False):
-    S = _interf(X, k, an)
+def sic_masks(K, an=False, sic_order=None):
+    """Explicit sets: without SIC every other private stream interferes and user k decodes stream k;
+    with SIC order pi, stream pi(i) meets pi(i+1..) and is decoded by pi(i..)."""
+    mask, dec = np.zeros((K, K + 1)), np.zeros((K, K), dtype=np.int64)
+    for k in range(K):
+        if sic_order is None:
+            later, decoders = [j for j in range(K) if j != k], [k]
+        else:
+            pos = list(sic_order).index(k)
+            later, decoders = list(sic_order[pos + 1:]), list(sic_order[pos:])
+        mask[k, [j + 1 for j in later]] = 1.0
+        mask[k, 0] = 1.0 if an else 0.0
+        dec[k, decoders] = 1
+    return mask, dec
+
+
+def _interf(X, k, an, sic_order=None):
+    mask = sic_masks(X.shape[0] - 1, an, sic_order)[0][k]
+    return sum(mask[i] * X[i] for i in range(X.shape[0]))
+
+
+def worst_lu_sinr(X, h, eps, inv_rho, k, an=False, sic_order=None):
+    S = _interf(X, k, an, sic_order)
     nom = np.real(h.conj() @ X[k + 1] @ h) / (np.real(h.conj() @ S @ h) + inv_rho)
     if eps == 0:
         return nom
+    if nom <= 0:
+        return 0.0
     lo, hi = 0.0, nom
     for _ in range(50):
         mid = 0.5 * (lo + hi)
@@ -100,9 +124,9 @@ def worst_iu_sinr(X, g, tau, eta, k):
     return hi
 
 
-def lu_bernstein_margin(X, h, s, inv_rho, k, a, p_out, an=False):
+def lu_bernstein_margin(X, h, s, inv_rho, k, a, p_out, an=False, sic_order=None):
     sig = -np.log(p_out)
-    Y = a * X[k + 1] - _interf(X, k, an)
+    Y = a * X[k + 1] - _interf(X, k, an, sic_order)
     A = s ** 2 * Y
     r = s * Y @ h
     lam = np.linalg.eigvalsh(A)
@@ -145,7 +169,7 @@ def tris_fim(Rx, snapshots, distance, azimuth, pitch, n_rows, n_cols, spacing, w
     return J
 
 
-def outage_verify(X, H, G, s_h, s_e, inv_rho, eta, theta_lu, theta_e, n_draws, an=False, seed=0):
+def outage_verify(X, H, G, s_h, s_e, inv_rho, eta, theta_lu, theta_e, n_draws, an=False, seed=0, sic_order=None):
     """Plain Monte Carlo (its own Generator stream: agrees with the kernel in distribution only)."""
     rng = np.random.default_rng(seed)
     K, N = H.shape
@@ -158,7 +182,7 @@ def outage_verify(X, H, G, s_h, s_e, inv_rho, eta, theta_lu, theta_e, n_draws, a
     for k in range(K):
         U = H[k][None] + cn((n_draws, N), s_h[k])
         p = np.real(np.einsum("dn,inm,dm->di", U.conj(), X, U))
-        interf = p[:, 1:].sum(axis=1) - p[:, k + 1] + inv_rho[k] + (p[:, 0] if an else 0)
+        interf = p @ sic_masks(K, an, sic_order)[0][k] + inv_rho[k]
         lu[k] = np.mean(p[:, k + 1] < theta_lu[k] * interf) if theta_lu[k] > 0 else 0.0
     iu = np.zeros((K, M))
     for m in range(M):
@@ -170,7 +194,7 @@ def outage_verify(X, H, G, s_h, s_e, inv_rho, eta, theta_lu, theta_e, n_draws, a
 
 
 def tris_rsma_evaluate(X, H, G, eps, inv_rho, s_h, tau, eta, s_e, rate_user, theta_e, sigma1, sigma2, an=False,
-                       common=True, positive_part=True, t_min=0.5e-3, t_max=3.5e-3, period=10e-3):
+                       common=True, positive_part=True, t_min=0.5e-3, t_max=3.5e-3, period=10e-3, sic_order=None):
     """Steps 1-7 of note 4.3 written out directly (worst cases via the S-lemma dual above, the
     certified interval by a dense grid on a, the split by enumeration, t by linprog)."""
     L, S, N, _ = X.shape
@@ -184,10 +208,11 @@ def tris_rsma_evaluate(X, H, G, eps, inv_rho, s_h, tau, eta, s_e, rate_user, the
         Xl = X[l]
         c_min = np.zeros(K)
         for k in range(K):
-            chi[l, k] = worst_lu_sinr(Xl, H[k], eps[k], inv_rho[k], k, an)
+            decoders = np.flatnonzero(sic_masks(K, an, sic_order)[1][k])
+            chi[l, k] = min(worst_lu_sinr(Xl, H[j], eps[j], inv_rho[j], k, an, sic_order) for j in decoders)
             iota[l, k] = max(worst_iu_sinr(Xl, G[m], tau[m], eta[m], k) for m in range(M))
             grid = np.concatenate([np.geomspace(1e-4, 1e8, 4000)])
-            ok = [a for a in grid if lu_bernstein_margin(Xl, H[k], s_h[k], inv_rho[k], k, a, p_out, an) >= 0]
+            ok = [a for a in grid if lu_bernstein_margin(Xl, H[k], s_h[k], inv_rho[k], k, a, p_out, an, sic_order) >= 0]
             c_min[k] = max(rate_user[k] - np.log2(1 + 1 / min(ok)), 0.0) if ok else rate_user[k]
         priv = np.log2(1 + chi[l]) - np.log2(1 + iota[l])
         if common:
