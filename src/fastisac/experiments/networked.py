@@ -24,10 +24,13 @@ consensus (residual 7.5e-5 in noise units) at iteration 53 and Proposed 2 = -1.2
 Proposed 1 = -1.58 dBm and Baseline 2 = 7.19 dBm; hence the quick cap of 60 iterations. At
 R_info = 7 Proposed 2 reaches 4.12 dBm (feasible; residual 1.4e-3 after 60 iterations; Proposed 1
 4.79 dBm). At R_info = 3 BS 0's local SDP ends Clarabel InsufficientProgress (relative gap
-6.4e-4, primal residual 5e-11) at iterations 6-8, also with the fallback settings, the run
-stops and Proposed 2 returns its start (6.23 dBm); accepting Clarabel's AlmostSolved at gap 1e-3
-let that run go to 29 iterations (-5.5 dBm, not verified) but still ended on 3 failures, and
-made R_info = 7 worse (5.06 dBm), so it is not used. The raw
+6.4e-4, primal residual 5e-11) at iterations 6-8, also with the fallback settings; the run used
+to stop there and return its start (6.23 dBm). Since issue 5 a BS's third consecutive failure
+keeps the stalled point if it passes the NumPy re-check of its local constraints (see
+algorithms.networked): consensus at iteration 33, Proposed 2 = -2.70 dBm (Proposed 1 -6.80 dBm);
+R_info = 5 and 7 are unchanged (no third failure there). Accepting Clarabel's AlmostSolved at
+gap 1e-3 (earlier attempt) let that run go to 29 iterations (-5.5 dBm, not verified) but still
+ended on 3 failures, and made R_info = 7 worse (5.06 dBm), so it is not used. The raw
 per-iteration power traces (Fig. 3) are reported unchanged.
 """
 
