@@ -239,6 +239,21 @@ def _rate_minorant(ctx, X):
     return G, Q, c
 
 
+def _utility_objective(kind, U, K, mu, cons, par):
+    """The outer objective over the per-user utilities U (CVXPY (K,)): "av" max t s.t. U >= t,
+    "pr" -(1/mu) log-sum-exp(-mu U), "sum" weights @ z s.t. U >= z (epigraph keeps it DPP).
+    Appends its constraints to ``cons``; ``par`` creates named parameters."""
+    if kind == "av":
+        tt = cp.Variable(name="tt")
+        cons.append(U >= tt)
+        return cp.Maximize(tt)
+    if kind == "pr":
+        return cp.Maximize(-cp.log_sum_exp(-mu * U) / mu)
+    z = cp.Variable(K, name="z")
+    cons.append(U >= z)
+    return cp.Maximize(par("wts", (K,), nonneg=True) @ z)
+
+
 # --------------------------------------------------------------------------- vector-domain problems
 class _VecProblem:
     """SCA subproblem (kind 'av' / 'pr' / 'sum') or PGA projection QCQP (kind 'proj').
@@ -301,16 +316,7 @@ class _VecProblem:
             Gs = par("Gs", (K, 2 * n))
             delta = par("delta", nonneg=True)
             cons += [Gs @ d <= 0, cp.norm(d) <= delta]
-            if kind == "av":
-                tt = cp.Variable(name="tt")
-                cons.append(U >= tt)
-                obj = cp.Maximize(tt)
-            elif kind == "pr":
-                obj = cp.Maximize(-cp.log_sum_exp(-mu * U) / mu)
-            else:
-                z = cp.Variable(K, name="z")         # epigraph keeps weights @ z DPP
-                cons.append(U >= z)
-                obj = cp.Maximize(par("wts", (K,), nonneg=True) @ z)
+            obj = _utility_objective(kind, U, K, mu, cons, par)
         self.problem = cp.Problem(obj, cons)
         self.N, self.C = N, C
         self.param = ParametricProblem(self.problem, params, settings=settings)
@@ -406,16 +412,7 @@ class _SdrProblem:
         cons.append(cp.diag(DD[:, :K]) + cp.sum(OO, axis=1) - cp.diag(OO[:, :K]) >= bsop)
         Zn, delta = par("Zn", (nb, n4)), par("delta", nonneg=True)
         cons.append(cp.norm(Z - Zn, "fro") <= delta)
-        if kind == "av":
-            tt = cp.Variable(name="tt")
-            cons.append(U >= tt)
-            obj = cp.Maximize(tt)
-        elif kind == "pr":
-            obj = cp.Maximize(-cp.log_sum_exp(-mu * U) / mu)
-        else:
-            z = cp.Variable(K, name="z")
-            cons.append(U >= z)
-            obj = cp.Maximize(par("wts", (K,), nonneg=True) @ z)
+        obj = _utility_objective(kind, U, K, mu, cons, par)
         self.problem = cp.Problem(obj, cons)
         self.N, self.K, self.nb = N, K, nb
         self.param = ParametricProblem(self.problem, params, settings=settings)

@@ -185,11 +185,7 @@ def tris_rsma_evaluate(X, H, G, eps, inv_rho, s_h, tau, eta, s_e, rate_user, the
     if N != N2 or S < 2:
         raise ValueError(f"X: must have shape (L, K+1, N, N), got {X.shape}")
     K = S - 1
-    H = as_complex(H, "H", shape=(K, N))
-    G = as_complex(G, "G", ndim=2)
-    if G.shape[1] != N:
-        raise ValueError(f"G: must have {N} columns, got {G.shape}")
-    M = G.shape[0]
+    H, G, M = _channels(H, G, K, N)
     eps = as_real(eps, "eps", shape=(K,), nonneg=True)
     inv_rho = as_real(inv_rho, "inv_rho", shape=(K,), positive=True)
     s_h = as_real(s_h, "s_h", shape=(K,), nonneg=True)
@@ -234,6 +230,15 @@ def tris_fim(Rx, snapshots, distance, azimuth, pitch, n_rows, n_cols, spacing, w
                   int(bool(multi_rx)))
 
 
+def _channels(H, G, K, N):
+    """Checked user channels H (K, N) and illegal-user channels G (M, N); returns (H, G, M)."""
+    H = as_complex(H, "H", shape=(K, N))
+    G = as_complex(G, "G", ndim=2)
+    if G.shape[1] != N:
+        raise ValueError(f"G: must have {N} columns, got {G.shape}")
+    return H, G, G.shape[0]
+
+
 def _factors(X):
     """Covariance factors F_i (N, N) with X_i = F_i F_i^H (eigen, negative round-off clipped)."""
     lam, U = np.linalg.eigh(0.5 * (X + np.conj(np.swapaxes(X, -1, -2))))
@@ -248,11 +253,7 @@ def outage_verify(X, H, G, s_h, s_e, inv_rho, eta, theta_lu, theta_e, n_draws, *
     Draw i uses its own counter-based stream (seed, i): results do not depend on ``chunk``."""
     X = _streams(X)
     K, N = X.shape[0] - 1, X.shape[1]
-    H = as_complex(H, "H", shape=(K, N))
-    G = as_complex(G, "G", ndim=2)
-    if G.shape[1] != N:
-        raise ValueError(f"G: must have {N} columns, got {G.shape}")
-    M = G.shape[0]
+    H, G, M = _channels(H, G, K, N)
     s_h = as_real(s_h, "s_h", shape=(K,), nonneg=True)
     s_e = as_real(s_e, "s_e", shape=(M,), nonneg=True)
     inv_rho = as_real(inv_rho, "inv_rho", shape=(K,), positive=True)
