@@ -621,3 +621,21 @@ def test_batched_kernels_equal_single_instance_loop():
              for i in range(M)]
     for key, val in full.items():
         same(val, np.concatenate([p[key] for p in parts]))
+
+
+# --------------------------------------------------------------------------- warmup
+
+def test_warmup_papers_match_registry_and_validate():
+    from fastisac.experiments import PAPERS
+    assert set(K.PAPER_KERNEL_MODULES) == set(PAPERS)
+    with pytest.raises(ValueError, match=r"^papers\b"):
+        K.warmup(["no_such_paper"])
+
+
+def test_warmup_of_one_paper_loads_only_its_kernel_module():
+    import subprocess
+    import sys
+    code = ("import sys, fastisac.kernels as K; K.warmup(['networked']); "
+            "print(sorted(m for m in sys.modules if m.startswith('fastisac.kernels.') and '._' not in m))")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, timeout=600)
+    assert out.stdout.strip() == "['fastisac.kernels.networked']"

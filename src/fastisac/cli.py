@@ -310,8 +310,9 @@ class DaskMissing(ImportError):
     pass
 
 
-def _dask_worker_setup() -> None:
-    """Run on each Dask worker before its first task: one BLAS / Numba thread, kernels loaded."""
+def _dask_worker_setup(papers=None) -> None:
+    """Run on each Dask worker before its first task: one BLAS / Numba thread, the kernels of
+    ``papers`` (all if None) loaded."""
     for var in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = "1"
     if "numba" in sys.modules:
@@ -325,7 +326,7 @@ def _dask_worker_setup() -> None:
     except Exception:
         pass
     from .kernels import warmup
-    warmup()  # reads the Numba cache the driver wrote (same machine) or compiles once
+    warmup(papers)  # reads the Numba cache the driver wrote (same machine) or compiles once
 
 
 @contextlib.contextmanager
@@ -409,7 +410,10 @@ def cmd_reproduce(args) -> int:
     fresh: dict = {}
     with contextlib.ExitStack() as stack:
         executor, workers = None, args.workers
-        warm = warmup
+        papers = [name for name, _, _ in plan.runs]
+
+        def warm():  # only the kernels of the papers this run needs
+            warmup(papers)
         if args.dask:
             try:
                 client = stack.enter_context(dask_client(args.dask, args.workers))
@@ -426,8 +430,8 @@ def cmd_reproduce(args) -> int:
 
             def warm():  # the driver first (writes the Numba cache), then every worker (reads it)
                 if not warmed:
-                    warmup()
-                    client.run(_dask_worker_setup)
+                    warmup(papers)
+                    client.run(_dask_worker_setup, papers)
                     warmed.append(True)
         store = stack.enter_context(ResultStore(db))
         for name, mod, figures in plan.runs:
