@@ -169,3 +169,63 @@ def test_rank_one_extraction_and_randomisation():
 def test_channels_validation():
     with pytest.raises(ValueError, match="g, he, hce"):
         DualEveChannels.from_components(np.ones((3, 4)), np.ones(2), np.ones(4))
+
+
+# --------------------------------------------------------------------------- direct Clarabel driving
+
+def _hermitian_sdp():
+    """Complex Hermitian PSD variable, Hermitian and complex parameters, SOC and PSD cones."""
+    n = 4
+    G = [cp.Parameter((n, n), hermitian=True) for _ in range(2)]
+    g = cp.Parameter(nonneg=True)
+    c = cp.Parameter(n, complex=True)
+    X = cp.Variable((n, n), hermitian=True)
+    t = cp.Variable()
+    cons = [X >> 0, cp.real(cp.trace(X)) <= 1, cp.abs(c @ X[:, 0]) <= 0.3]
+    cons += [cp.real(cp.trace(Gk @ X)) >= t * g for Gk in G]
+    prob = cp.Problem(cp.Maximize(t - 0.1 * cp.norm(X, "fro")), cons)
+    return prob, {"G0": G[0], "G1": G[1], "g": g, "c": c}, X, cons
+
+
+@pytest.mark.parametrize("warm", [False, True])
+def test_direct_clarabel_equals_cvxpy_solve(warm):
+    """The direct driver hands Clarabel the same data as problem.solve: same primal, duals,
+    objective and status on every re-solve (complex parameters, PSD/SOC cones)."""
+    rng = np.random.default_rng(7)
+    prob, params, X, cons = _hermitian_sdp()
+    direct = ParametricProblem(prob, params, direct=True, warm_start=warm)
+    viacvx = ParametricProblem(prob, params, direct=False, warm_start=warm)
+    assert direct.direct and not viacvx.direct
+    for trial in range(4):
+        h = rng.standard_normal((2, 4)) + 1j * rng.standard_normal((2, 4))
+        vals = dict(G0=np.outer(h[0].conj(), h[0]), G1=np.outer(h[1].conj(), h[1]), g=1.0 + trial,
+                    c=rng.standard_normal(4) + 1j * rng.standard_normal(4))
+        r1 = direct.solve(**vals)
+        x1, d1, s1 = X.value.copy(), cons[0].dual_value.copy(), cons[2].dual_value
+        r2 = viacvx.solve(**vals)
+        assert r1.status == r2.status
+        assert r1.objective == pytest.approx(r2.objective, rel=1e-7, abs=1e-9)
+        np.testing.assert_allclose(x1, X.value, atol=1e-7)
+        np.testing.assert_allclose(d1, cons[0].dual_value, atol=1e-6)
+        np.testing.assert_allclose(s1, cons[2].dual_value, atol=1e-6)
+        assert r1.solver_time > 0 and r1.iterations > 0
+
+
+def test_direct_clarabel_quadratic_objective_and_infeasibility():
+    x = cp.Variable(3)
+    a = cp.Parameter(3)
+    cap = cp.Parameter()
+    prob = cp.Problem(cp.Minimize(cp.sum_squares(x - a) + a @ x), [cp.sum(x) <= cap, x >= 0])
+    pp = ParametricProblem(prob, {"a": a, "cap": cap}, direct=True)
+    rng = np.random.default_rng(3)
+    for _ in range(3):
+        av = rng.standard_normal(3)
+        pp.solve(a=av, cap=1.0)
+        xd = x.value.copy()
+        ref = cp.Problem(cp.Minimize(cp.sum_squares(x - av) + av @ x), [cp.sum(x) <= 1.0, x >= 0])
+        ref.solve(solver=cp.CLARABEL)
+        np.testing.assert_allclose(xd, x.value, atol=1e-6)
+    with pytest.raises(InfeasibleError):
+        pp.solve(a=np.zeros(3), cap=-1.0)
+    with pytest.raises(ValueError, match="^direct"):
+        ParametricProblem(prob, {"a": a, "cap": cap}, solver=cp.SCS, direct=True)

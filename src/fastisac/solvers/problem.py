@@ -8,6 +8,15 @@ while a Clarabel solver set up afresh per solve failed 0 times, at the same time
 iteration (0.10 s vs 0.12 s). So ``warm_start`` defaults to False here, and any failed
 solve is retried once from a fresh solver with :data:`FALLBACK_CLARABEL_SETTINGS`.
 
+Direct Clarabel driving (``direct=True``, the default for Clarabel): the problem is
+canonicalised once with ``get_problem_data``; every later solve maps the parameter vector
+to the solver data (q, A, b) by one sparse product on the fixed CSC pattern CVXPY
+computed, calls ``clarabel.DefaultSolver`` itself and hands the raw result back to CVXPY's
+own inversion (``unpack_results``), so variable values, statuses and duals are exactly
+what ``problem.solve`` would give (tested) without CVXPY's per-solve data rebuilding.
+Measured on the unified_outage AV-SCA baseline (N = 8, 18 solves): see the README's
+benchmark table (issue 9).
+
 Status policy (numerics.md 1): ``optimal`` is accepted; ``optimal_inaccurate`` is
 accepted but flagged (``SolveRecord.inaccurate``) so the caller re-checks every
 constraint in NumPy; ``infeasible*`` raises :class:`InfeasibleError`; anything else
@@ -120,11 +129,14 @@ class ParametricProblem:
         Any CVXPY solver name; Clarabel by default.
     settings : dict
         Solver settings; for Clarabel they default to :data:`DEFAULT_CLARABEL_SETTINGS`.
+    direct : bool, optional
+        Drive Clarabel directly after one canonicalisation (default for Clarabel; see the
+        module docstring). ``False`` goes through ``problem.solve`` every time.
     """
 
     def __init__(self, problem: cp.Problem, parameters: dict, *, solver: str = cp.CLARABEL,
                  settings: dict | None = None, build_time: float = 0.0, warm_start: bool = False,
-                 retry: bool = True):
+                 retry: bool = True, direct: bool | None = None):
         if not isinstance(problem, cp.Problem):
             raise ValueError(f"problem: must be a cvxpy.Problem, got {type(problem).__name__}")
         if not problem.is_dpp():
@@ -138,6 +150,12 @@ class ParametricProblem:
         self.build_time = build_time
         self.warm_start = warm_start
         self.retry = retry
+        if direct is None:
+            direct = solver == cp.CLARABEL
+        if direct and solver != cp.CLARABEL:
+            raise ValueError(f"direct: only for Clarabel, not {solver}")
+        self.direct = bool(direct)
+        self._driver = None      # _ClarabelDriver, built at the first direct solve
 
     def set(self, **values) -> None:
         """Set parameter values by name (shapes are checked by CVXPY).
@@ -199,11 +217,20 @@ class ParametricProblem:
 
     def _solve_once(self, warm: bool, settings: dict) -> SolveRecord:
         t0 = time.perf_counter()
+        direct_times = None
         try:
             with warnings.catch_warnings():
                 # inaccurate solutions are handled explicitly (status + caller's check)
                 warnings.filterwarnings("ignore", message="Solution may be inaccurate", category=UserWarning)
-                self.problem.solve(solver=self.solver, warm_start=warm, **settings)
+                if self.direct and self._driver is None:
+                    try:
+                        self._driver = _ClarabelDriver(self.problem)
+                    except _NotDirect:   # a form the driver does not cover: CVXPY's own path
+                        self.direct = False
+                if self.direct:
+                    direct_times = self._driver.solve(settings, warm)
+                else:
+                    self.problem.solve(solver=self.solver, warm_start=warm, **settings)
         except cp.error.SolverError as exc:
             err = SolverError(f"{self.solver} failed: {exc}", status="solver_error")
             err.wall_time = time.perf_counter() - t0
@@ -220,7 +247,124 @@ class ParametricProblem:
             raise err
         stats = self.problem.solver_stats
         solver_time = float(stats.solve_time) if stats is not None and stats.solve_time is not None else 0.0
-        compile_time = float(getattr(self.problem, "compilation_time", 0.0) or 0.0)
+        if direct_times is not None:
+            compile_time = direct_times
+        else:
+            compile_time = float(getattr(self.problem, "compilation_time", 0.0) or 0.0)
         iters = int(stats.num_iters) if stats is not None and stats.num_iters is not None else -1
         return SolveRecord(status=status, objective=float(self.problem.value), wall_time=wall,
                            solver_time=solver_time, compile_time=compile_time, iterations=iters)
+
+
+class _NotDirect(Exception):
+    """The problem has a form :class:`_ClarabelDriver` does not cover."""
+
+
+class _ClarabelDriver:
+    """One canonicalisation, then Clarabel called directly (module docstring).
+
+    Per solve: the reductions refresh their derived parameters (``update_parameters``,
+    e.g. the real/imaginary split of complex ones), the parameter vector is assembled,
+    ``c = Q p`` and the values of ``[A | b]`` on CVXPY's fixed CSC pattern are one sparse
+    product each, Clarabel solves ``min c'x s.t. -A x + s = b`` (CVXPY's sign convention),
+    and CVXPY's solving chain inverts the raw result into the problem's variables.
+    """
+
+    def __init__(self, problem: cp.Problem):
+        import clarabel
+        from cvxpy import settings as cps
+        from cvxpy.reductions.solvers.conic_solvers.clarabel_conif import dims_to_solver_cones
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            data, chain, inverse_data = problem.get_problem_data(cp.CLARABEL)
+        pp = data[cps.PARAM_PROB]
+        if getattr(pp, "lb_tensor", None) is not None or getattr(pp, "ub_tensor", None) is not None:
+            raise _NotDirect("variable bounds")
+        pp.reduced_A.cache(False)
+        if pp.reduced_A.problem_data_index is None:
+            raise _NotDirect("no constraint data")
+        self.quadratic = cps.P in data
+        if self.quadratic:
+            pp.reduced_P.cache(False)
+        self._clarabel = clarabel
+        self.problem = problem
+        self.chain = chain
+        self.inverse_data = inverse_data
+        self.solver_inverse = inverse_data[-1]
+        self.param_prog = pp
+        self.cones = dims_to_solver_cones(data["dims"])
+        indices, indptr, shape = pp.reduced_A.problem_data_index
+        m, n1 = shape
+        self.n = n1 - 1
+        split = indptr[-2]                   # the last column of [A | b] is b
+        self.a_indices = np.asarray(indices[:split])
+        self.a_indptr = np.asarray(indptr[:-1])
+        self.b_rows = np.asarray(indices[split:])
+        self.split = split
+        self.m = m
+        self.reduced_A = pp.reduced_A.reduced_mat.tocsr()
+        self.Q = pp.q.tocsr() if hasattr(pp.q, "tocsr") else np.asarray(pp.q)
+        self.P = _empty_csc(self.n)
+        self._solver = None
+
+    def _offset_key(self):
+        from cvxpy import settings as cps
+        return cps.OFFSET
+
+    def data(self):
+        """(q, d, A, b) at the current parameter values (Clarabel's sign convention for A)."""
+        import scipy.sparse as sp
+        from cvxpy.cvxcore.python import canonInterface
+
+        for reduction in self.chain.reductions:
+            reduction.update_parameters(self.problem)
+        pp = self.param_prog
+        pvec = canonInterface.get_parameter_vector(
+            pp.total_param_size, pp.param_id_to_col, pp.param_id_to_size,
+            lambda pid: np.asarray(pp.id_to_param[pid].value))
+        if pvec is None:
+            pvec = np.ones(1)
+        qd = np.asarray(self.Q @ pvec).ravel()
+        flat = np.asarray(self.reduced_A @ pvec).ravel()
+        A = sp.csc_array((-flat[:self.split], self.a_indices, self.a_indptr), shape=(self.m, self.n))
+        b = np.zeros(self.m)
+        np.add.at(b, self.b_rows, flat[self.split:])
+        if self.quadratic:
+            P, _ = pp.reduced_P.get_matrix_from_tensor(pvec, with_offset=False)
+            self.P = sp.triu(P).tocsc()
+        return qd[:-1].copy(), float(qd[-1]), A, b
+
+    def solve(self, settings: dict, warm: bool) -> float:
+        """Solve at the current parameters; returns the time spent outside Clarabel's setup+solve."""
+        from cvxpy.reductions.solvers.conic_solvers.clarabel_conif import CLARABEL as CvxClarabel
+
+        t0 = time.perf_counter()
+        q, d, A, b = self.data()
+        opts = CvxClarabel.parse_solver_opts(False, dict(settings))
+        t1 = time.perf_counter()
+        solver = None
+        if warm and self._solver is not None and self._solver.is_data_update_allowed():
+            try:
+                if self.quadratic:
+                    self._solver.update(P=self.P, q=q, A=A, b=b, settings=opts)
+                else:
+                    self._solver.update(q=q, A=A, b=b, settings=opts)
+                solver = self._solver
+            except Exception:
+                solver = None
+        if solver is None:
+            solver = self._clarabel.DefaultSolver(self.P, q, A, b, self.cones, opts)
+        results = solver.solve()
+        self._solver = solver
+        t2 = time.perf_counter()
+        self.solver_inverse.inverse_data[self._offset_key()] = d
+        self.solver_inverse.solver_options = dict(settings)   # e.g. accept_unknown, read by invert
+        self.problem.unpack_results(results, self.chain, self.inverse_data)
+        return (t1 - t0) + (time.perf_counter() - t2)
+
+
+def _empty_csc(n: int):
+    import scipy.sparse as sp
+
+    return sp.csc_array((n, n))
