@@ -554,7 +554,7 @@ class _Run:
         info = {"method": self.name, "metric": ctx.metric, "objective_type": ctx.objective,
                 "outer_iterations": iterations, "n_solves": self.stats.n_solves, "n_failed": self.stats.n_failed,
                 "n_inaccurate": self.stats.n_inaccurate, "n_rejected": self.n_rejected,
-                "solver_time": self.stats.solver_time, "solve_wall_time": self.stats.wall_time,
+                "solver_time": self.stats.solver_time, "solver_setup_time": self.stats.setup_time, "solve_wall_time": self.stats.wall_time,
                 "cvxpy_time": max(self.stats.wall_time - self.stats.solver_time, 0.0), "total_time": wall,
                 "surrogate_trace": list(self.sur_tr), "anchor_trace": list(self.anchor_tr)}
         info.update(extra or {})

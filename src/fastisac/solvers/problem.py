@@ -71,6 +71,7 @@ class SolveRecord:
     compile_time: float       # CVXPY canonicalisation / parameter binding
     iterations: int
     attempts: int = 1
+    setup_time: float = 0.0   # Clarabel's own setup (data copy, equilibration, KKT symbolic); direct path only
 
     @property
     def inaccurate(self) -> bool:
@@ -93,6 +94,7 @@ class SolveStats:
     wall_time: float = 0.0
     solver_time: float = 0.0
     compile_time: float = 0.0
+    setup_time: float = 0.0
     statuses: list = field(default_factory=list)
 
     def add(self, rec: SolveRecord) -> None:
@@ -102,6 +104,7 @@ class SolveStats:
         self.wall_time += rec.wall_time
         self.solver_time += rec.solver_time
         self.compile_time += rec.compile_time
+        self.setup_time += rec.setup_time
         self.statuses.append(rec.status)
 
     def add_failure(self, status: str, wall_time: float) -> None:
@@ -112,7 +115,7 @@ class SolveStats:
 
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in ("build_time", "n_solves", "n_inaccurate", "n_failed", "n_retries",
-                                              "wall_time", "solver_time", "compile_time")}
+                                              "wall_time", "solver_time", "compile_time", "setup_time")}
 
 
 class ParametricProblem:
@@ -217,7 +220,7 @@ class ParametricProblem:
 
     def _solve_once(self, warm: bool, settings: dict) -> SolveRecord:
         t0 = time.perf_counter()
-        direct_times = None
+        direct_times, setup_time = None, 0.0
         try:
             with warnings.catch_warnings():
                 # inaccurate solutions are handled explicitly (status + caller's check)
@@ -228,7 +231,7 @@ class ParametricProblem:
                     except _NotDirect:   # a form the driver does not cover: CVXPY's own path
                         self.direct = False
                 if self.direct:
-                    direct_times = self._driver.solve(settings, warm)
+                    direct_times, setup_time = self._driver.solve(settings, warm)
                 else:
                     self.problem.solve(solver=self.solver, warm_start=warm, **settings)
         except cp.error.SolverError as exc:
@@ -253,7 +256,8 @@ class ParametricProblem:
             compile_time = float(getattr(self.problem, "compilation_time", 0.0) or 0.0)
         iters = int(stats.num_iters) if stats is not None and stats.num_iters is not None else -1
         return SolveRecord(status=status, objective=float(self.problem.value), wall_time=wall,
-                           solver_time=solver_time, compile_time=compile_time, iterations=iters)
+                           solver_time=solver_time, compile_time=compile_time, iterations=iters,
+                           setup_time=setup_time)
 
 
 class _NotDirect(Exception):
@@ -335,8 +339,8 @@ class _ClarabelDriver:
             self.P = sp.triu(P).tocsc()
         return qd[:-1].copy(), float(qd[-1]), A, b
 
-    def solve(self, settings: dict, warm: bool) -> float:
-        """Solve at the current parameters; returns the time spent outside Clarabel's setup+solve."""
+    def solve(self, settings: dict, warm: bool) -> tuple[float, float]:
+        """Solve at the current parameters; returns (time outside Clarabel, Clarabel setup time)."""
         from cvxpy.reductions.solvers.conic_solvers.clarabel_conif import CLARABEL as CvxClarabel
 
         t0 = time.perf_counter()
@@ -355,13 +359,14 @@ class _ClarabelDriver:
                 solver = None
         if solver is None:
             solver = self._clarabel.DefaultSolver(self.P, q, A, b, self.cones, opts)
+        t_setup = time.perf_counter() - t1
         results = solver.solve()
         self._solver = solver
         t2 = time.perf_counter()
         self.solver_inverse.inverse_data[self._offset_key()] = d
         self.solver_inverse.solver_options = dict(settings)   # e.g. accept_unknown, read by invert
         self.problem.unpack_results(results, self.chain, self.inverse_data)
-        return (t1 - t0) + (time.perf_counter() - t2)
+        return (t1 - t0) + (time.perf_counter() - t2), t_setup
 
 
 def _empty_csc(n: int):
