@@ -282,3 +282,61 @@ def test_eve_cap_o2_by_sampling():
             worst = max(worst, a / (b + alpha))
     assert worst < g
     assert math.log2(1 + worst) < math.log2(1.5)
+
+
+# ----------------------------------------------------------------- structured clutter (spec 2.6 [D], 4.1)
+def _phase_aligned(a, b):
+    """|<a, b>| / (||a|| ||b||): 1 iff equal up to a complex scalar."""
+    return abs(np.vdot(a, b)) / (np.linalg.norm(a) * np.linalg.norm(b))
+
+
+@settings(max_examples=30, deadline=None)
+@given(m=st.integers(2, 12), c=st.floats(0.0, 1e4), seed=st.integers(0, 2 ** 31))
+def test_mvdr_filter_matches_reference_and_generalised_eigenvector(m, c, seed):
+    rng = np.random.default_rng(seed)
+    h = rng.standard_normal(m) + 1j * rng.standard_normal(m)
+    a = K.mvdr_echo_filter(h, c)
+    assert np.linalg.norm(a) == pytest.approx(1.0)
+    assert _phase_aligned(a, ref.mvdr_echo_filter(h, c)) == pytest.approx(1.0, abs=1e-9)
+    C = np.eye(m) + c * np.ones((m, m))
+    g, _ = K.echo_filter(np.outer(h, h.conj()), C)                   # generalised Rayleigh quotient
+    assert _phase_aligned(a, g) == pytest.approx(1.0, abs=1e-7)
+    # it maximises the structured SCNR: no random filter does better
+    s_echo, p1 = np.array([2.0]), np.array([c])
+    best = K.structured_scnr(a, h, s_echo, p1, 1.0, 1.5, 0.3)[0]
+    np.testing.assert_allclose(best, ref.structured_scnr(a, h, s_echo, p1, 1.0, 1.5, 0.3)[0], rtol=1e-10)
+    for _ in range(5):
+        b = rng.standard_normal(m) + 1j * rng.standard_normal(m)
+        assert K.structured_scnr(b, h, s_echo, p1, 1.0, 1.5, 0.3)[0] <= best * (1 + 1e-9)
+
+
+def test_mvdr_filter_reduces_to_matched_filter_without_clutter():
+    sc = RsmaHisacScenario()
+    h = sc.target_channel()
+    np.testing.assert_allclose(K.mvdr_echo_filter(h, 0.0), K.matched_echo_filter(h), atol=1e-14)
+    prev = 1.0
+    for c in (1e-9, 1e-3, 1.0, 316.0):          # continuous in c, and the clutter leak 1^H a shrinks
+        a = K.mvdr_echo_filter(h, c)
+        assert _phase_aligned(a, h) <= 1.0 + 1e-12
+        leak = abs(a.sum()) ** 2
+        assert leak <= prev + 1e-15
+        prev = leak
+    assert _phase_aligned(K.mvdr_echo_filter(h, 1e-9), h) == pytest.approx(1.0, abs=1e-9)
+    # no clutter power: structured SCNR = kappa^2 ||h||^2 S / sigma^2 = twice the printed (18) value
+    S = np.array([3.0])
+    got = K.structured_scnr(K.matched_echo_filter(h), h, S, np.array([0.0]), 1.0, 2.0, 0.5)[0]
+    assert got == pytest.approx(2.0 * np.vdot(h, h).real * 3.0 / 0.5)
+    with pytest.raises(ValueError, match="clutter"):
+        K.mvdr_echo_filter(h, -1.0)
+    with pytest.raises(ValueError, match="h_ta"):
+        K.mvdr_echo_filter(np.zeros(4), 1.0)
+    with pytest.raises(ValueError, match="clutter"):
+        RsmaHisacScenario(clutter="pink")
+
+
+def test_every_public_rsma_hisac_kernel_has_a_reference_twin():
+    import inspect
+    names = [n for n in K.__all__ if callable(getattr(K, n)) and n != "warmup"]
+    for name in names:
+        assert list(inspect.signature(getattr(ref, name)).parameters) == \
+            list(inspect.signature(getattr(K, name)).parameters), name

@@ -20,6 +20,12 @@ Algorithm 4 (:func:`rsma_hisac_see`), spec 4.4:
   (spec 4.3 [D], replaces the garbled (47)); log-domain SCA (the two subtracted logs
   tangent-bounded: the note's recommended equivalent of the corrected (48)-(53) x-variables);
   C2, C4, C5, C8, C9, C11.
+  ``bs2_form="xvars"``: the paper's auxiliary-variable form P4.1/P4 ((48)-(53)) with the
+  note's corrections (:func:`_build_bs2_xvars`: (48c) with P_0, (48f)/(48g) re-signed so that
+  x_4 bounds Eve's rate from above, tangents (51) of 2^x3 and of 2^x5, (50) the tangent
+  minorant of x8^2/x7, every constraint of the log form kept). Measured (O11): run alone to
+  convergence from the Phase-I point, both forms reach the same block-C SEE within 1.4e-8
+  relative on 3 seeded (8, 8, 2) draws; Algorithm 4 with either form ends within 2e-5.
 * Every block problem (and Phase I) is built once per (M1, M2, N, scheme, thresholds,
   power modes) with DPP ``cp.Parameter`` s and re-solved (``ParametricProblem``).
 * Scaling (numerics.md 2, spec 4.4 step 1): channels whitened by sigma and multiplied by
@@ -27,7 +33,14 @@ Algorithm 4 (:func:`rsma_hisac_see`), spec 4.4:
 * Monotonicity: each re-solve keeps the previous iterate feasible with objective 0, so
   the SEE cannot decrease (O8); a solve whose output violates a constraint beyond
   ``CONSTRAINT_TOL`` or lowers the SEE beyond ``1e-6`` relative is rejected and the block stops.
-* Stopping: inner relative SEE change <= 1e-3 or 20 solves; outer <= ``tol`` (1e-3) or 50.
+* Stopping: inner relative SEE change <= 1e-3 or 20 solves; outer <= ``tol`` (1e-3) or 50
+  (the note's rule, spec 4.4 step 5). Iteration counts (paper Fig. 2(a): 24/30/39 outer
+  iterations at M1 = 8/12/16): measured at (M1, 12, 4), seeds 0-2, 2-3 / 2-5 / 2-6 outer
+  iterations (8-22 solves); with tol = inner_tol = 1e-5, 3-8 / 3-10 / 3-10 (15-46 solves);
+  with one solve per block (max_inner=1), 3-5 outer. All fractional forms (Dinkelbach,
+  quadratic transform, x-variable (50)) give the same counts within one iteration. The
+  Dinkelbach/SCA blocks are tight minorants, so each block re-solve lands near the block
+  optimum; the paper's larger counts are not reproduced by any stopping rule tried.
 * Rank one (spec 4.4 step 6): principal eigenvectors rescaled to the SDR traces. RSMA's
   common stream is a multicast beam and its SDR covariance is often NOT rank one (measured
   lambda_2/lambda_1 up to 0.24 for O_c, 0.77 for NOMA streams at (12, 12, 4)); Gaussian
@@ -40,13 +53,45 @@ Algorithm 4 (:func:`rsma_hisac_see`), spec 4.4:
   along the best draws' directions) remains the fallback; if all fail the output is flagged
   ``feasible=False`` (the BS1 fixed-beam baselines may end so: only O is repaired).
   Output vectors are feasible when every relative violation is <= ``OUTPUT_TOL`` = 1e-4.
+  BS1 repair ([A], task of the note's step 6 for W): if a BS1 covariance is not rank one
+  and the eigenvector design violates a constraint, :func:`_repair_joint` re-optimises the
+  powers of BS1 AND BS2 along the fixed directions in one problem (all constraints but C3
+  are jointly affine in the powers; C3 and the objective use the SCA minorant of R_S with
+  both subtracted logs tangent-bounded, conservative from any expansion point, so every
+  solution is truly feasible). A BS1-only power repair against the fixed SDR O was tried
+  first and measured infeasible for every 1 %-perturbed direction on (8, 8, 2) (C4/C5 and
+  C6 are tight at the optimum); the joint repair returned feasible rank-one designs in
+  27/27 perturbed cases (3 schemes x 3 draws x 3 perturbation sizes), SEE within 0.1-0.7 %
+  of the SDR value for 2 % perturbations. OMA keeps the BS1-only repair (:func:`_repair_bs1`).
+  The joint repair is also the last resort when the BS2 repair and randomisation fail. Not
+  repairable: with I_c = 0 the SDR may use O_c as a full-rank jammer of Eve (lambda_2/lambda_1
+  = 0.99999, 1 of 8 Fig. 2(c) draws at P2 = 25 dBW); one beam cannot reproduce it (C9 fails
+  by 113 %) and the output is flagged ``feasible=False``.
+* Structured clutter (``sc.clutter="structured"``, spec 2.6 [D]): C10 uses
+  kappa^2 |a^H h_ta|^2 S >= gamma_th sigma^2 (||a||^2 + P1 |1^H a|^2) (affine in W for
+  fixed a) and block A is the MVDR filter (I + P1 1 1^H)^-1 h_ta (Sherman-Morrison kernel
+  ``mvdr_echo_filter_nb``), recomputed after every block B when P1 is a budget (P1 varies;
+  with a fixed the new MVDR can only raise the SCNR, so feasibility and the SEE are kept).
+  Measured at (12, 12, 4): the target direction is far from the clutter direction 1
+  (|1^H u|^2 / M = 1.1e-3), MVDR loses 0.1 % of the matched-filter gain, and with the
+  printed 2 sigma^2 replaced by sigma^2 + clutter the SEE rises 8-19 % (3 draws).
+* AN comparator (``bs1="an"``, spec 5 for Fig. 4(c)/(d)): W[1] is artificial noise
+  Z (no symbol), h_bo^H Z h_bo <= ``AN_LEAK`` = 1e-3 noise units (the exact null-space face
+  made Clarabel end optimal_inaccurate with 0.3-1.4 constraint violations at Phase I; the
+  1e-3 slack is ignored in Bob's SINR, a <= 0.1 % SINR error), C6-C9 dropped (no x_ta to
+  SIC or to keep from Eve); Phase I additionally caps Eve's SINR at gamma_th so that the O4
+  condition still implies C3 (without it Phase I was infeasible on 4/6 draws). Perfect CSI
+  at Bob (e_h = 0) only. Measured: AN's SEE is 15-25 % ABOVE the proposed design on 6 draws
+  ((8, 8, 2) and (12, 12, 4)): dropping C6-C9 frees more than green interference saves.
 * Reported SEE uses the matrix-bound R_S^worst of the output vectors (spec 4.4 step 7).
 
 Baselines (spec 5): ``scheme="sdma"`` (O_c = 0, C4 dropped), ``"noma"`` (PD-NOMA with SIC
 in ascending ||g_n|| order, affine SIC constraints), BS1 beams fixed (``bs1="wbo_only"``:
 w_ta = sqrt(rho P1) MRT to the target; ``"wta_only"``: w_bo MRT to Bob; ``"none"``: both),
 rho = 0.5, then ``rho_grid`` (0.3, 0.7, 0.1, 0.9) until Phase I is feasible; if none is, the realisation is
-reported infeasible (deviation: the note would report [R_S]^+ with a violation flag).
+reported infeasible (deviation: the note would report [R_S]^+ with a violation flag). A Phase-I
+solver_error (seen near the feasibility edge, e.g. wbo_only at P1 = 21 dBW) moves on to the next
+split as well and is re-raised only if the last split also fails.
 ``scheme="oma"`` (TDMA at BS2, spec 5 [A]): N equal slots, only O_n in slot n, BS1 beams the
 same in every slot. User n: (1/N) log2(1 + Tr(G_n O_n)/(J_n + sigma^2)) >= I_p (affine,
 threshold 2^(N I_p) - 1); R_S = (1/N) sum_n R_S,n with Bob and Eve seeing only O_n in slot n;
@@ -76,8 +121,8 @@ import cvxpy as cp
 import numpy as np
 
 from ..errors import InfeasibleError, SolverError
-from ..kernels import (echo_filter_nb, outer_products_nb, rank_one_extract_nb, robust_radius_nb,
-                       rsma_hisac_metrics_nb, sample_from_covariance_nb)
+from ..kernels import (echo_filter_nb, mvdr_echo_filter_nb, outer_products_nb, rank_one_extract_nb,
+                       robust_radius_nb, rsma_hisac_metrics_nb, sample_from_covariance_nb, structured_scnr_nb)
 from ..kernels._rsma_hisac import METRIC_FIELDS
 from ..solvers import ParametricProblem, SolveStats, embed_hermitian, hermitian_from_embedding
 from ..systems.rsma_hisac import RsmaHisacChannels, RsmaHisacScenario
@@ -86,11 +131,13 @@ LN2 = math.log(2.0)
 CONSTRAINT_TOL = 1e-5          # accepted SDR iterates
 OUTPUT_TOL = 1e-4              # rank-one output vectors (eigenvector extraction loses ~lambda_2)
 SCHEMES = ("rsma", "sdma", "noma", "oma")
-BS1_MODES = ("joint", "wbo_only", "wta_only", "none")
+BS1_MODES = ("joint", "wbo_only", "wta_only", "none", "an")
+AN_LEAK = 1e-3                 # AN baseline: AN power at Bob <= AN_LEAK x noise (~null space of h_bo)
 FRACS = ("dinkelbach", "quadratic")
+BS2_FORMS = ("log", "xvars")
 _IDX = {f: i for i, f in enumerate(METRIC_FIELDS)}
 
-__all__ = ["RsmaHisacResult", "rsma_hisac_see", "traversal_see", "pareto_front", "evaluate_design",
+__all__ = ["RsmaHisacResult", "rsma_hisac_see", "block_c_optimum", "BS2_FORMS", "traversal_see", "pareto_front", "evaluate_design",
            "constraint_violations", "ScaledInstance",
            "scale_instance", "monte_carlo_robustness", "SCHEMES", "BS1_MODES", "CONSTRAINT_TOL", "OUTPUT_TOL"]
 
@@ -116,6 +163,8 @@ class ScaledInstance:
     p1: float
     p2: float
     order: np.ndarray         # NOMA decoding order (ascending ||g_n||)
+    clutter_scale: float = 0.0    # structured clutter: clutter-to-noise per unit scaled P1 (= p_ref)
+    an: bool = False              # AN baseline: W[1] is artificial noise in the null space of h_bo
 
     @property
     def n(self) -> int:
@@ -128,7 +177,17 @@ class ScaledInstance:
                                             self.e_ub[None], 1.0, self.kappa2, self.p0)
         res = {f: out[:, i] for i, f in enumerate(METRIC_FIELDS)}
         res["gamma_c"], res["gamma_p"] = gc, gp
+        if self.clutter_scale > 0.0:          # (16)'s clutter instead of (18)'s white 2 sigma^2
+            s_echo = np.einsum("i,lkij,j->l", self.h_ta.conj(), W, self.h_ta).real
+            res["gamma_b1"] = structured_scnr_nb(self.a, self.h_ta, s_echo, res["p1"], self.clutter_scale,
+                                                 self.kappa2, 1.0)
         return res
+
+    def update_echo_filter(self, p1: float) -> None:
+        """Block A: matched filter (white, O1; independent of W) or MVDR for the clutter
+        power of the current P1 (structured clutter, spec 4.1)."""
+        if self.clutter_scale > 0.0:
+            self.a = mvdr_echo_filter_nb(self.h_ta, self.clutter_scale * max(p1, 0.0))
 
 
 def scale_instance(sc: RsmaHisacScenario, ch: RsmaHisacChannels) -> ScaledInstance:
@@ -147,10 +206,13 @@ def scale_instance(sc: RsmaHisacScenario, ch: RsmaHisacChannels) -> ScaledInstan
     e_g = robust_radius_nb(np.stack([ch.g_bo, ch.g_e]), sc.e_g, rel) * s * s
     Sm = np.outer(ch.h_ta, ch.h_ta.conj())
     a, _ = echo_filter_nb(Sm, np.eye(sc.m1, dtype=np.complex128))          # block A (O1)
-    return ScaledInstance(sc=sc, p_ref=p_ref, h_bo=ch.h_bo * s, h_e=ch.h_e * s, h_n=ch.h_n * s, g_bo=ch.g_bo * s,
-                          g_e=ch.g_e * s, g_n=ch.g_n * s, h_ta=ch.h_ta * s, a=a, e_ub=np.r_[e_h, e_g],
-                          kappa2=sc.kappa2 * sc.sigma2 / p_ref, p0=sc.p0 / p_ref, p1=sc.p1_w / p_ref,
-                          p2=sc.p2_w / p_ref, order=np.argsort(np.linalg.norm(ch.g_n, axis=1), kind="stable"))
+    d = ScaledInstance(sc=sc, p_ref=p_ref, h_bo=ch.h_bo * s, h_e=ch.h_e * s, h_n=ch.h_n * s, g_bo=ch.g_bo * s,
+                       g_e=ch.g_e * s, g_n=ch.g_n * s, h_ta=ch.h_ta * s, a=a, e_ub=np.r_[e_h, e_g],
+                       kappa2=sc.kappa2 * sc.sigma2 / p_ref, p0=sc.p0 / p_ref, p1=sc.p1_w / p_ref,
+                       p2=sc.p2_w / p_ref, order=np.argsort(np.linalg.norm(ch.g_n, axis=1), kind="stable"),
+                       clutter_scale=p_ref if sc.clutter == "structured" else 0.0)
+    d.update_echo_filter(d.p1)            # structured clutter: MVDR for the budget P1 first
+    return d
 
 
 def _outer(h):
@@ -163,7 +225,12 @@ def _features_bs1(d: ScaledInstance, c_lin: float = 0.0, eta: float = 0.0) -> np
     M = d.h_bo.shape[0]
     I = np.eye(M)
     Hb, He = _outer(d.h_bo), _outer(d.h_e)
-    echo = d.kappa2 * abs(np.vdot(d.a, d.h_ta)) ** 2 / (2.0 * np.vdot(d.a, d.a).real) * _outer(d.h_ta)
+    aa = np.vdot(d.a, d.a).real
+    if d.clutter_scale > 0.0:     # C10 with (16)'s clutter: kappa^2|a^H h|^2 S - g c |1^H a|^2 P1 >= g ||a||^2
+        echo = d.kappa2 * abs(np.vdot(d.a, d.h_ta)) ** 2 / aa * _outer(d.h_ta) \
+            - d.sc.gamma_th * d.clutter_scale * abs(np.sum(d.a)) ** 2 / aa * I
+    else:                         # C10 with (18): kappa^2 |a^H h|^2 S / (2 ||a||^2) >= g
+        echo = d.kappa2 * abs(np.vdot(d.a, d.h_ta)) ** 2 / (2.0 * aa) * _outer(d.h_ta)
     mats = [Hb - d.e_ub[0] * I, Hb + d.e_ub[0] * I, He - d.e_ub[1] * I, He + d.e_ub[1] * I, echo, I]
     mats += [c_lin * mats[3], c_lin * mats[2], eta * I]
     mats += [_outer(h) for h in d.h_n]
@@ -247,12 +314,31 @@ class _Block:
         self.param.build_time = time.perf_counter() - t0
 
 
-def _build_bs1(sc, M1, N, scheme, frac, fixed, solver, settings) -> _Block:
+def _beam_keys(fixed):
+    """Fixed-beam names ("bo", "ta") among the problem flags (``"an"`` marks the AN baseline)."""
+    return [k for k in fixed if k in ("bo", "ta")]
+
+
+def _sic_constraints(g, fixed, Bbo_max, Bta_min, E, Fm, Eta_max, Ebo_min, beta_b, beta_e):
+    """C6-C9 (SIC of x_ta at Bob, Eve's ordering, Bob decodes x_ta, Eve fails to): or, for the
+    AN baseline (spec 5, Fig. 4(c)/(d) comparator), none of them (AN carries no symbol, no SIC)
+    and the AN confined to the null space of h_bo: h_bo^H Z h_bo <= AN_LEAK (noise units;
+    e_h = 0, so Bob's worst case is nominal: H_bo^min = H_bo^max)."""
+    if "an" in fixed:
+        return [Bta_min <= AN_LEAK]
+    return [Bbo_max <= Bta_min,                                             # C6
+            E <= Fm,                                                        # C7
+            Bta_min >= g * (Bbo_max + beta_b),                              # C8
+            Eta_max <= (1 - 1e-6) * g * (Ebo_min + beta_e)]                 # C9
+
+
+def _build_bs1(sc, M1, N, scheme, frac, fixed, solver, settings, powers: bool = False) -> _Block:
+    """Block B; ``powers=True`` is the rank-one power-allocation variant used to repair a
+    non-rank-one BS1 output: W_k = p_k u_k u_k^H with fixed unit directions, received powers
+    ``Gm[i, k] p_k`` (parameter ``Gm`` = feature rows at u_k u_k^H), fixed beams keep their
+    power (parameter ``fix_p_bo`` / ``fix_p_ta``)."""
     t0 = time.perf_counter()
     g = sc.gamma_th
-    Xbo = cp.Variable((2 * M1, 2 * M1), PSD=True, name="Wbo")
-    Xta = cp.Variable((2 * M1, 2 * M1), PSD=True, name="Wta")
-    F = cp.Parameter((9 + N, 4 * M1 * M1), name="F")
     names = ("eta_p_rest", "p1")
     P = {k: cp.Parameter(nonneg=True, name=k) for k in names}
     S = _slots(scheme, N)                        # per-slot interference levels (OMA)
@@ -261,8 +347,16 @@ def _build_bs1(sc, M1, N, scheme, frac, fixed, solver, settings) -> _Block:
     P["k0"] = cp.Parameter(name="k0")
     P["jcap"] = cp.Parameter(N, name="jcap")
     P["y"] = cp.Parameter(nonneg=True, name="y")
-    P["F"] = F
-    T = _linear_map(F, [Xbo, Xta])
+    if powers:
+        pw = cp.Variable(2, nonneg=True, name="p")
+        P["Gm"] = cp.Parameter((9 + N, 2), name="Gm")
+        T = P["Gm"] @ cp.diag(pw)
+        Xbo, Xta = pw[0], pw[1]
+    else:
+        Xbo = cp.Variable((2 * M1, 2 * M1), PSD=True, name="Wbo")
+        Xta = cp.Variable((2 * M1, 2 * M1), PSD=True, name="Wta")
+        P["F"] = F = cp.Parameter((9 + N, 4 * M1 * M1), name="F")
+        T = _linear_map(F, [Xbo, Xta])
     A, Bbo_max, Bta_min = T[0, 0], T[1, 0], T[0, 1]
     Fm, E, Eta_max, Ebo_min = T[2, 1], T[3, 0], T[3, 1], T[2, 0]
     echo, p1, J = T[4, 0] + T[4, 1], T[5, 0] + T[5, 1], T[9:, 0] + T[9:, 1]
@@ -270,18 +364,16 @@ def _build_bs1(sc, M1, N, scheme, frac, fixed, solver, settings) -> _Block:
     eta_p1 = T[8, 0] + T[8, 1]                                # eta P1
     rs = (cp.sum(cp.log(P["beta_b"] + A)) + cp.sum(cp.log(P["beta_e"] + Fm))) / (S * LN2) - lin + P["k0"]
     cons = [p1 == P["p1"] if sc.p1_equality else p1 <= P["p1"],
-            Bbo_max <= Bta_min,                                             # C6
-            E <= Fm,                                                        # C7
-            Bta_min >= g * (Bbo_max + P["beta_b"]),                         # C8
-            Eta_max <= (1 - 1e-6) * g * (Ebo_min + P["beta_e"]),            # C9
             echo >= g,                                                      # C10
             A >= g * P["beta_b"],                                           # C11
             J <= P["jcap"],                                                 # C4/C5
             rs >= sc.rate_secrecy]                                          # C3 (surrogate)
+    cons += _sic_constraints(g, fixed, Bbo_max, Bta_min, E, Fm, Eta_max, Ebo_min, P["beta_b"], P["beta_e"])
     for name, X in (("bo", Xbo), ("ta", Xta)):
         if name in fixed:
-            Z = cp.Parameter((2 * M1, 2 * M1), name=f"fix_{name}")
-            P[f"fix_{name}"] = Z
+            key = f"fix_p_{name}" if powers else f"fix_{name}"
+            Z = cp.Parameter(nonneg=True, name=key) if powers else cp.Parameter((2 * M1, 2 * M1), name=key)
+            P[key] = Z
             cons.append(X == Z)
     if frac == "dinkelbach":
         obj = rs - eta_p1 - P["eta_p_rest"]
@@ -342,6 +434,88 @@ def _build_bs2(sc, M2, N, scheme, solver, settings, powers: bool = False) -> _Bl
     return _Block(prob, P, tuple(Xs), solver, settings, t0)
 
 
+def _build_bs2_xvars(sc, M2, N, scheme, solver, settings) -> _Block:
+    """Block C in the paper's auxiliary-variable form P4.1/P4 ((48)-(53)) with the note's
+    corrections (spec 4.3 [R]): (48c) includes P_0; (48d) uses W_bo only; (48f)/(48g) are
+    re-signed so that x_4 >= x_5 - x_6 is an UPPER bound on Eve's rate,
+    sigma^2 (2^x5 - 1) >= E + F + I_e (tangent of 2^x5, like (51)) and
+    sigma^2 (2^x6 - 1) <= F + I_e (convex); (48h)/(48i) read 2^I_c, 2^I_p (= C4/C5); every
+    constraint of the log form is kept ((53b) prints a subset). Scaled units (sigma^2 = 1):
+
+    max x1  s.t.  x7 >= P1 + Tr O + P0                                  (48c)
+                  2^x2 - 1 <= A + I_b                                    (48d)
+                  I_b <= 2^x30 (1 + (x3 - x30) ln 2) - 1                 (48e) -> (51)
+                  E + F + I_e <= 2^x50 (1 + (x5 - x50) ln 2) - 1         (48g) [R]
+                  2^x6 - 1 <= F + I_e                                    (48f) [R]
+                  x5 - x6 <= x4                                          (48j)
+                  x2 - x3 - x4 >= x8^2                                   (49)
+                  x70^2 x1 + x80^2 x7 <= 2 x70 x80 x8                    (50)
+                  C2, exact SOC of Prop. 1 (C3, (47)), C4/C5, C8, C9, C11.
+
+    (50) is the tangent minorant of the convex x8^2 / x7 at (x70, x80), so x1 <= R_S / P_sum;
+    expansion point: x30, x50 at the current O, x70 = P_sum, x80 = sqrt(R_S^worst). The current
+    iterate is feasible with x1 = SEE, so the SCA is monotone (O8)."""
+    t0 = time.perf_counter()
+    if scheme == "oma":
+        raise ValueError("bs2_form: the x-variable form of block C is defined for one rate (not the "
+                         "OMA slot average); use bs2_form='log' for scheme='oma'")
+    K = _n_streams(scheme, N)
+    names = ("A", "c_soc", "u2c", "a1", "f1", "ef", "p_rest", "p2", "t3s", "t5s", "c_x1", "c_x7", "c_x8")
+    P = {k: cp.Parameter(nonneg=True, name=k) for k in names}
+    for k in ("ib_cap", "ie_floor", "t3c", "t5c"):
+        P[k] = cp.Parameter(name=k)
+    P["J"] = cp.Parameter(N, nonneg=True, name="J")
+    Xs = [cp.Variable((2 * M2, 2 * M2), PSD=True, name=f"O{k}") for k in range(K)]
+    F = cp.Parameter((6 + N, 4 * M2 * M2), name="F")
+    P["F"] = F
+    T = _stream_map(F, Xs, scheme)
+    Ib, Ie, p2 = cp.sum(T[0, :]), cp.sum(T[1, :]), cp.sum(T[2, :])
+    G = T[6:, :]
+    x1 = cp.Variable(name="x1")
+    x2, x3, x4, x5, x6 = (cp.Variable(name=f"x{i}") for i in range(2, 7))
+    x7, x8 = cp.Variable(nonneg=True, name="x7"), cp.Variable(nonneg=True, name="x8")
+    tau = sc.tau
+    U1 = P["A"] - (tau - 1.0) * (1.0 + Ib)
+    U2 = P["u2c"] + Ie
+    cons = [p2 == P["p2"] if sc.p2_equality else p2 <= P["p2"],
+            Ib <= P["ib_cap"],                                              # C8, C11
+            Ie >= P["ie_floor"],                                            # C9
+            cp.SOC(U1 + U2, cp.hstack([P["c_soc"], U1 - U2])),              # C3 exact ((47), O5)
+            x7 >= P["p_rest"] + p2,                                         # (48c) with P0
+            cp.exp(LN2 * x2) <= P["a1"] + Ib,                               # (48d)
+            Ib <= P["t3s"] * x3 + P["t3c"],                                 # (51)
+            P["ef"] + Ie <= P["t5s"] * x5 + P["t5c"],                       # (48g) [R] + tangent
+            cp.exp(LN2 * x6) <= P["f1"] + Ie,                               # (48f) [R]
+            x5 - x6 <= x4,                                                  # (48j)
+            cp.square(x8) <= x2 - x3 - x4,                                  # (49)
+            P["c_x1"] * x1 + P["c_x7"] * x7 <= P["c_x8"] * x8]              # (50)
+    cons += _user_constraints(G, P["J"], sc, scheme)
+    prob = cp.Problem(cp.Maximize(x1), cons)
+    return _Block(prob, P, tuple(Xs), solver, settings, t0)
+
+
+def _bs2_xvalues(vals: dict, d: "ScaledInstance", W, Ofull, scheme) -> dict:
+    """Parameters of :func:`_build_bs2_xvars` from the log-form values at the expansion point."""
+    A0 = vals["A"]
+    F0 = vals["f1"] - 1.0
+    E0 = _q(d.h_e, W[0]) + d.e_ub[1] * _tr(W[0])
+    Osum = Ofull.sum(axis=0)
+    Ib0 = _q(d.g_bo, Osum) + d.e_ub[2] * _tr(Osum)
+    Ie0 = max(_q(d.g_e, Osum) - d.e_ub[3] * _tr(Osum), 0.0)
+    x30, x50 = math.log2(1.0 + Ib0), math.log2(1.0 + E0 + F0 + Ie0)
+    m = _scheme_metrics(d, W[None], Ofull[None], scheme)
+    x70 = float(m["p1"][0] + m["p2"][0]) + d.p0
+    x80 = math.sqrt(max(float(m["secrecy_raw"][0]), 0.0))
+    p_rest = _tr(W[0] + W[1]) + d.p0
+    F = vals["F"].copy()
+    F[3:6] = 0.0
+    return dict(F=F, A=vals["A"], c_soc=vals["c_soc"], u2c=vals["u2c"], a1=vals["a1"], f1=vals["f1"],
+                ef=max(E0 + F0, 0.0), p_rest=p_rest, p2=vals["p2"], J=vals["J"], ib_cap=vals["ib_cap"],
+                ie_floor=vals["ie_floor"], t3s=2.0 ** x30 * LN2, t3c=2.0 ** x30 * (1.0 - x30 * LN2) - 1.0,
+                t5s=2.0 ** x50 * LN2, t5c=2.0 ** x50 * (1.0 - x50 * LN2) - 1.0,
+                c_x1=x70 * x70, c_x7=x80 * x80, c_x8=2.0 * x70 * x80)
+
+
 def _build_phase1(sc, M1, M2, N, scheme, fixed, solver, settings) -> _Block:
     t0 = time.perf_counter()
     g, tau = sc.gamma_th, sc.tau
@@ -362,11 +536,11 @@ def _build_phase1(sc, M1, M2, N, scheme, fixed, solver, settings) -> _Block:
     G = T2[6:, :]
     cons = [p1 == P["p1"] if sc.p1_equality else p1 <= P["p1"],
             p2 == P["p2"] if sc.p2_equality else p2 <= P["p2"],
-            Bbo_max <= Bta_min, E <= Fm,
-            Bta_min >= g * (Bbo_max + 1.0 + Ib),
-            Eta_max <= (1 - 1e-6) * g * (Ebo_min + 1.0 + Ie),
             echo >= g, A >= g * (1.0 + Ib),
             A >= (tau * (1.0 + g) - 1.0) * (1.0 + Ib)]                     # O4: implies C3
+    cons += _sic_constraints(g, fixed, Bbo_max, Bta_min, E, Fm, Eta_max, Ebo_min, 1.0 + Ib, 1.0 + Ie)
+    if "an" in fixed:     # no C7/C9 -> no O2 cap on Eve; cap her SINR at gamma_th so O4 still implies C3
+        cons.append(E <= g * (Fm + 1.0 + Ie))
     cons += _user_constraints(G, J, sc, scheme)
     for name, X in (("bo", Xbo), ("ta", Xta)):
         if name in fixed:
@@ -390,10 +564,16 @@ def _problem(kind, sc, d, scheme, frac, fixed, solver, settings):
     if blk is None:
         if kind == "bs1":
             blk = _build_bs1(sc, M1, N, scheme, frac, fixed, solver, settings)
+        elif kind == "joint_powers":
+            blk = _build_joint_powers(sc, N, scheme, fixed, solver, settings)
+        elif kind == "bs1_powers":
+            blk = _build_bs1(sc, M1, N, scheme, "dinkelbach", fixed, solver, settings, powers=True)
         elif kind == "bs2":
             blk = _build_bs2(sc, M2, N, scheme, solver, settings)
         elif kind == "bs2_powers":
             blk = _build_bs2(sc, M2, N, scheme, solver, settings, powers=True)
+        elif kind == "bs2_xvars":
+            blk = _build_bs2_xvars(sc, M2, N, scheme, solver, settings)
         else:
             blk = _build_phase1(sc, M1, M2, N, scheme, fixed, solver, settings)
         _CACHE[key] = blk
@@ -489,10 +669,13 @@ def constraint_violations(d: ScaledInstance, W, O, scheme: str = "rsma") -> tupl
         v["C5"] = max(sc.rate_private - m["rate_private_min"], 0.0) / max(sc.rate_private, 1e-3)
     scale_b = np.real(np.trace(W[1])) * (np.linalg.norm(d.h_bo) ** 2 + d.e_ub[0]) + 1.0
     scale_e = np.real(np.trace(W[1])) * (np.linalg.norm(d.h_e) ** 2 + d.e_ub[1]) + 1.0
-    v["C6"] = max(-m["sic_margin_bo"], 0.0) / scale_b
-    v["C7"] = max(-m["order_margin_e"], 0.0) / scale_e
-    v["C8"] = max(1.0 - m["gamma_bo_ta"] / g, 0.0)
-    v["C9"] = max(m["gamma_e_ta"] / g - 1.0, 0.0)
+    if d.an:        # AN baseline: no x_ta (no C6-C9); AN in the null space of h_bo
+        v["AN"] = max(_q(d.h_bo, W[1]) - AN_LEAK, 0.0)
+    else:
+        v["C6"] = max(-m["sic_margin_bo"], 0.0) / scale_b
+        v["C7"] = max(-m["order_margin_e"], 0.0) / scale_e
+        v["C8"] = max(1.0 - m["gamma_bo_ta"] / g, 0.0)
+        v["C9"] = max(m["gamma_e_ta"] / g - 1.0, 0.0)
     v["C10"] = max(1.0 - m["gamma_b1"] / g, 0.0)
     v["C11"] = max(1.0 - m["gamma_bo_bo"] / g, 0.0)
     m["violations"] = v
@@ -613,6 +796,142 @@ def _repair_bs2(d: ScaledInstance, W, Ofull, dirs, scheme, solver, settings, n_i
     return best
 
 
+def _build_joint_powers(sc, N, scheme, fixed, solver, settings) -> _Block:
+    """Joint rank-one power repair (BS1 and BS2 at once): W_k = p_k u_k u_k^H, O_k = q_k v_k v_k^H
+    with fixed unit directions. Every constraint but C3 is jointly affine in (p, q) (spec 3);
+    C3 and the objective use the SCA minorant of R_S^worst with the two subtracted logs
+    (log2 beta_b and Eve's log2(beta_e + E + F)) tangent-bounded at the current point, which is
+    a conservative restriction from ANY expansion point (a tangent of a concave function is a
+    global upper bound), so every solution is feasible for the true constraints. Dinkelbach
+    objective tilde R_S - eta (P1 + P2 + P0). Parameters ``Gw`` (9+N, 2) and ``Gq`` (6+N, K):
+    feature rows of :func:`_features_bs1` / :func:`_features_bs2` at the rank-one directions
+    (tangent slopes and eta folded in, DPP)."""
+    t0 = time.perf_counter()
+    if scheme == "oma":
+        raise ValueError("scheme: the joint power repair is defined for one-slot schemes")
+    g = sc.gamma_th
+    K = _n_streams(scheme, N)
+    pw = cp.Variable(2, nonneg=True, name="p")
+    qo = cp.Variable(K, nonneg=True, name="q")
+    P = {"Gw": cp.Parameter((9 + N, 2), name="Gw"), "Gq": cp.Parameter((6 + N, K), name="Gq"),
+         "k0": cp.Parameter(name="k0"), "eta_p0": cp.Parameter(nonneg=True, name="eta_p0"),
+         "p1": cp.Parameter(nonneg=True, name="p1"), "p2": cp.Parameter(nonneg=True, name="p2")}
+    T1 = P["Gw"] @ cp.diag(pw)
+    T2 = P["Gq"] @ cp.diag(qo)
+    A, Bbo_max, Bta_min = T1[0, 0], T1[1, 0], T1[0, 1]
+    Fm, E, Eta_max, Ebo_min = T1[2, 1], T1[3, 0], T1[3, 1], T1[2, 0]
+    echo, p1, J = T1[4, 0] + T1[4, 1], T1[5, 0] + T1[5, 1], T1[9:, 0] + T1[9:, 1]
+    Ib, Ie, p2 = cp.sum(T2[0, :]), cp.sum(T2[1, :]), cp.sum(T2[2, :])
+    rs = (cp.log(1.0 + A + Ib) + cp.log(1.0 + Fm + Ie)) / LN2 - (T1[6, 0] + T1[7, 1]) \
+        - cp.sum(T2[3, :]) - cp.sum(T2[4, :]) + P["k0"]
+    cons = [p1 == P["p1"] if sc.p1_equality else p1 <= P["p1"],
+            p2 == P["p2"] if sc.p2_equality else p2 <= P["p2"],
+            echo >= g, A >= g * (1.0 + Ib),                                 # C10, C11
+            rs >= sc.rate_secrecy]                                          # C3 (SCA minorant)
+    cons += _sic_constraints(g, fixed, Bbo_max, Bta_min, E, Fm, Eta_max, Ebo_min, 1.0 + Ib, 1.0 + Ie)
+    cons += _user_constraints(T2[6:, :], J, sc, scheme)                     # C4/C5 or NOMA SIC
+    for name in _beam_keys(fixed):
+        P[f"fix_p_{name}"] = cp.Parameter(nonneg=True, name=f"fix_p_{name}")
+        cons.append(pw[0 if name == "bo" else 1] == P[f"fix_p_{name}"])
+    obj = rs - cp.sum(T1[8, :]) - cp.sum(T2[5, :]) - P["eta_p0"]
+    return _Block(cp.Problem(cp.Maximize(obj), cons), P, (pw, qo), solver, settings, t0)
+
+
+def _repair_joint(d: ScaledInstance, W, Ofull, wdirs, odirs, scheme, fixed, solver, settings, n_iter: int = 6):
+    """Rank-one power repair of BS1 and BS2 together ([A] beyond the note; spec 4.4 step 6):
+    directions ``wdirs`` (2, M1), ``odirs`` (N+1, M2) fixed, powers re-optimised by
+    :func:`_build_joint_powers` (Dinkelbach + SCA, expansion point first = the directions
+    rescaled to the SDR traces of W, O). Returns (W, O) scaled rank-one covariances of the best
+    iterate meeting C1-C11, or None."""
+    N, sc = d.n, d.sc
+    u = wdirs / np.maximum(np.linalg.norm(wdirs, axis=1, keepdims=True), 1e-300)
+    v = odirs / np.maximum(np.linalg.norm(odirs, axis=1, keepdims=True), 1e-300)
+    streams = list(range(N + 1)) if scheme == "rsma" else list(range(1, N + 1))
+    if scheme == "noma":
+        streams = [1 + int(k) for k in d.order]
+    Ew = np.stack([embed_hermitian(np.outer(x, x.conj())).ravel() for x in u])
+    Eo = np.stack([embed_hermitian(np.outer(v[k], v[k].conj())).ravel() for k in streams])
+    blk = _problem("joint_powers", sc, d, scheme, "dinkelbach", tuple(fixed), solver, settings)
+    Wc = np.stack([_tr(W[k]) * np.outer(u[k], u[k].conj()) for k in range(2)])
+    Oc = np.stack([_tr(Ofull[k]) * np.outer(v[k], v[k].conj()) for k in range(N + 1)])
+    best, best_see = None, -np.inf
+    for _ in range(int(n_iter)):
+        Osum = Oc.sum(axis=0)
+        Ib0 = _q(d.g_bo, Osum) + d.e_ub[2] * _tr(Osum)
+        Ie0 = max(_q(d.g_e, Osum) - d.e_ub[3] * _tr(Osum), 0.0)
+        E0 = _q(d.h_e, Wc[0]) + d.e_ub[1] * _tr(Wc[0])
+        F0 = _q(d.h_e, Wc[1]) - d.e_ub[1] * _tr(Wc[1])
+        L0 = max(1.0 + E0 + F0 + Ie0, 1e-12)
+        cb, ce = 1.0 / ((1.0 + Ib0) * LN2), 1.0 / (L0 * LN2)
+        k0 = -math.log2(1.0 + Ib0) + cb * Ib0 - math.log2(L0) + ce * (L0 - 1.0)
+        eta = max(_see(d, Wc, Oc, scheme), 0.0)
+        F1 = _features_bs1(d, ce, eta)
+        if scheme == "noma":
+            F1[9:] = F1[9:][d.order]
+        vals = dict(Gw=0.5 * F1 @ Ew.T, Gq=0.5 * _features_bs2(d, scheme, cb, ce, eta) @ Eo.T, k0=k0,
+                    eta_p0=eta * d.p0, p1=d.p1, p2=d.p2)
+        for k in _beam_keys(fixed):
+            vals[f"fix_p_{k}"] = _tr(W[0 if k == "bo" else 1])
+        try:
+            blk.param.solve(**vals)
+        except (SolverError, InfeasibleError):
+            break
+        p = np.maximum(np.asarray(blk.vars[0].value, dtype=float), 0.0)
+        q = np.maximum(np.asarray(blk.vars[1].value, dtype=float), 0.0)
+        Wn = np.stack([p[k] * np.outer(u[k], u[k].conj()) for k in range(2)])
+        On = np.zeros_like(Oc)
+        for j, k in enumerate(streams):
+            On[k] = q[j] * np.outer(v[k], v[k].conj())
+        viol, _ = constraint_violations(d, Wn, On, scheme)
+        if viol > CONSTRAINT_TOL:
+            break
+        see_n = _see(d, Wn, On, scheme)
+        improved = see_n > best_see * (1 + 1e-4) if best is not None else True
+        if see_n > best_see:
+            best, best_see = (Wn, On), see_n
+        if not improved:
+            break
+        Wc, Oc = Wn, On
+    return best
+
+
+def _repair_bs1(d: ScaledInstance, W, Ofull, dirs, scheme, fixed, solver, settings, n_iter: int = 5):
+    """Rank-one repair of block B (spec 4.4 step 6, [A] beyond the note, the BS1 twin of
+    :func:`_repair_bs2`): with the BS1 directions ``dirs`` (2, M1) fixed, re-optimise the two
+    beam powers (fixed-beam baselines keep the fixed beam's power) by the power-only block-B
+    problem (Dinkelbach + tangent of Eve's log, every constraint C1, tilde R_S >= I_S, C4-C11
+    against the BS2 covariances ``Ofull``), starting from the directions rescaled to the SDR
+    traces of ``W``. Returns the scaled rank-one covariances (2, M1, M1) of the best iterate
+    that meets C1-C11 with ``Ofull``, or None."""
+    u = dirs / np.maximum(np.linalg.norm(dirs, axis=1, keepdims=True), 1e-300)
+    E = np.stack([embed_hermitian(np.outer(u[k], u[k].conj())).ravel() for k in range(2)])
+    blk = _problem("bs1_powers", d.sc, d, scheme, "dinkelbach", tuple(fixed), solver, settings)
+    cur = np.stack([_tr(W[k]) * np.outer(u[k], u[k].conj()) for k in range(2)])
+    best = None
+    best_see = -np.inf
+    for _ in range(int(n_iter)):
+        vals = _bs1_values(d, cur, Ofull, scheme, "dinkelbach")
+        vals["Gm"] = 0.5 * vals.pop("F") @ E.T
+        for k in _beam_keys(fixed):
+            vals[f"fix_p_{k}"] = _tr(W[0 if k == "bo" else 1])
+        try:
+            blk.param.solve(**vals)
+        except (SolverError, InfeasibleError):
+            break
+        p = np.maximum(np.array([float(x.value) for x in blk.vars]), 0.0)
+        new = np.stack([p[k] * np.outer(u[k], u[k].conj()) for k in range(2)])
+        v, _ = constraint_violations(d, new, Ofull, scheme)
+        if v > CONSTRAINT_TOL:
+            break
+        see_new = _see(d, new, Ofull, scheme)
+        if see_new <= best_see * (1 + 1e-4):
+            if see_new > best_see:
+                best, best_see = new, see_new
+            break
+        best, best_see, cur = new, see_new, new
+    return best
+
+
 # --------------------------------------------------------------------------- the algorithm
 def _unit_principal(X):
     w, V = np.linalg.eigh(X)
@@ -621,6 +940,11 @@ def _unit_principal(X):
 
 def _unembed(X):
     return hermitian_from_embedding(np.asarray(X.value))
+
+
+def _flags(fixed, bs1):
+    """Problem flags (cache key): fixed beams, plus ``"an"`` for the AN baseline."""
+    return tuple(fixed) + (("an",) if bs1 == "an" else ())
 
 
 def _fixed_beams(d: ScaledInstance, bs1: str, rho: float):
@@ -726,11 +1050,75 @@ def _bs2_values(d: ScaledInstance, W, Ofull, scheme, eta=None) -> dict:
                 c_soc=2.0 * math.sqrt(tau / (tau - 1.0) * max(A0, 0.0) * max(E0, 0.0)),
                 u2c=max(tau / (tau - 1.0) * E0 + F0 + 1.0, 0.0), a1=max(1.0 + A0, 0.0), f1=max(1.0 + F0, 0.0), k0=k0,
                 eta_p_rest=eta * p_rest, p2=d.p2, J=J[d.order] if scheme == "noma" else J,
-                ib_cap=min(Bta / g - Bbo - 1.0, A0 / g - 1.0), ie_floor=Eta / ((1 - 1e-6) * g) - Ebo - 1.0)
+                ib_cap=A0 / g - 1.0 if d.an else min(Bta / g - Bbo - 1.0, A0 / g - 1.0),
+                ie_floor=-1e6 if d.an else Eta / ((1 - 1e-6) * g) - Ebo - 1.0)
+
+
+def _block_c_loop(d, W, Ofull, see, scheme, form, blk, run, max_inner, inner_tol, trace):
+    """Inner loop of block C (spec 4.3): Dinkelbach/SCA re-solves from the feasible O
+    (``form="log"``) or the x-variable SCA of P4 (``form="xvars"``); stops when a solve gains
+    <= ``inner_tol`` relative SEE, or after ``max_inner`` solves. A solve whose output
+    violates a constraint or lowers the SEE is rejected. Appends SEE (W^-1) to ``trace``.
+    Returns (O, SEE, failed)."""
+    N = d.n
+    for _ in range(max_inner):
+        vals = _bs2_values(d, W, Ofull, scheme)
+        if form == "xvars":
+            vals = _bs2_xvalues(vals, d, W, Ofull, scheme)
+        try:
+            run(blk, **vals)
+        except (SolverError, InfeasibleError):
+            return Ofull, see, True
+        On = _o_full(_o_user_order(np.stack([_unembed(x) for x in blk.vars]), scheme, d), scheme, N)
+        see_n = _see(d, W, On, scheme)
+        v, _ = constraint_violations(d, W, On, scheme)
+        if v > CONSTRAINT_TOL or see_n < see * (1 - 1e-6):
+            break
+        Ofull, old = On, see
+        see = see_n
+        trace.append(see / d.p_ref)
+        if see - old <= inner_tol * max(abs(see), 1e-12):
+            break
+    return Ofull, see, False
+
+
+def block_c_optimum(sc: RsmaHisacScenario, ch: RsmaHisacChannels, W, O, *, form: str = "log",
+                    scheme: str = "rsma", tol: float = 1e-7, max_iter: int = 100, solver: str = cp.CLARABEL,
+                    solver_settings: dict | None = None) -> dict:
+    """Run block C alone (W fixed) to convergence from the feasible covariances W (2, M1, M1),
+    O (N+1, M2, M2) in watts, with the log-domain form (``form="log"``, spec 4.3 recommended)
+    or the paper's corrected x-variable form (``form="xvars"``, (48)-(53)). Returns the SEE
+    trace (bps/Hz/W), the final SEE and O (watts) and the solve count (O11 agreement test)."""
+    if form not in BS2_FORMS:
+        raise ValueError(f"form: must be one of {BS2_FORMS}, got {form!r}")
+    if not (tol > 0 and math.isfinite(tol)):
+        raise ValueError(f"tol: must be > 0, got {tol}")
+    d = scale_instance(sc, ch)
+    W = np.asarray(W, dtype=np.complex128) / d.p_ref
+    O = np.asarray(O, dtype=np.complex128) / d.p_ref
+    if W.shape != (2, sc.m1, sc.m1) or O.shape != (sc.n_users + 1, sc.m2, sc.m2):
+        raise ValueError(f"W, O: shapes (2, M1, M1) and (N+1, M2, M2) expected, got {W.shape}, {O.shape}")
+    v, _ = constraint_violations(d, W, O, scheme)
+    if v > CONSTRAINT_TOL:
+        raise ValueError(f"W, O: the start point must be feasible (violation {v:.2e})")
+    blk = _problem("bs2_xvars" if form == "xvars" else "bs2", sc, d, scheme, "dinkelbach", (), solver,
+                   solver_settings)
+    stats = SolveStats()
+
+    def run(b, **vals):
+        rec = b.param.solve(**vals)
+        stats.add(rec)
+        return rec
+
+    see0 = _see(d, W, O, scheme)
+    trace = [see0 / d.p_ref]
+    O, see, failed = _block_c_loop(d, W, O, see0, scheme, form, blk, run, int(max_iter), tol, trace)
+    return {"see": see / d.p_ref, "see_trace": trace, "O": O * d.p_ref, "n_solves": stats.n_solves,
+            "failed": failed}
 
 
 def rsma_hisac_see(sc: RsmaHisacScenario, ch: RsmaHisacChannels, *, scheme: str = "rsma", bs1: str = "joint",
-                   frac: str = "dinkelbach", rho: float = 0.5, rho_grid: tuple = (0.3, 0.7, 0.1, 0.9),
+                   frac: str = "dinkelbach", bs2_form: str = "log", rho: float = 0.5, rho_grid: tuple = (0.3, 0.7, 0.1, 0.9),
                    tol: float = 1e-3, max_outer: int = 50,
                    inner_tol: float = 1e-3, max_inner: int = 20, rank_tol: float = 1e-4,
                    n_randomisations: int = 200, rng: np.random.Generator | None = None,
@@ -746,15 +1134,23 @@ def rsma_hisac_see(sc: RsmaHisacScenario, ch: RsmaHisacChannels, *, scheme: str 
         raise ValueError(f"bs1: must be one of {BS1_MODES}, got {bs1!r}")
     if frac not in FRACS:
         raise ValueError(f"frac: must be one of {FRACS}, got {frac!r}")
+    if bs2_form not in BS2_FORMS:
+        raise ValueError(f"bs2_form: must be one of {BS2_FORMS}, got {bs2_form!r}")
+    if bs2_form == "xvars" and scheme == "oma":
+        raise ValueError("bs2_form: 'xvars' is not defined for scheme='oma' (slot-averaged rate)")
     if not (0.0 < rho < 1.0):
         raise ValueError(f"rho: must be in (0, 1), got {rho}")
     for name, val in (("tol", tol), ("inner_tol", inner_tol)):
         if not (val > 0 and math.isfinite(val)):
             raise ValueError(f"{name}: must be > 0, got {val}")
+    if bs1 == "an" and (sc.e_h != 0.0 or scheme == "oma"):
+        raise ValueError("bs1: the AN baseline is implemented for e_h = 0 (AN leaks to Bob through the "
+                         "CSI error otherwise) and one-slot schemes")
     if int(max_outer) < 0 or int(max_inner) < 1:
         raise ValueError("max_outer: must be >= 0 (0: Phase I only) and max_inner >= 1")
     rng = np.random.default_rng(0) if rng is None else rng
     d = scale_instance(sc, ch)
+    d.an = bs1 == "an"
     N = d.n
     fixed = _fixed_beams(d, bs1, rho)
     F1, F2 = _features_bs1(d), _features_bs2(d, scheme)
@@ -769,7 +1165,7 @@ def rsma_hisac_see(sc: RsmaHisacScenario, ch: RsmaHisacChannels, *, scheme: str 
         return rec
 
     # ---- Phase I
-    ph = _problem("phase1", sc, d, scheme, frac, tuple(fixed), solver, solver_settings)
+    ph = _problem("phase1", sc, d, scheme, frac, _flags(fixed, bs1), solver, solver_settings)
     F1_ph = F1.copy()
     if scheme == "noma":             # Phase I sees users in decoding order (G rows and J alike)
         F1_ph[9:] = F1[9:][d.order]
@@ -786,6 +1182,10 @@ def rsma_hisac_see(sc: RsmaHisacScenario, ch: RsmaHisacChannels, *, scheme: str 
             if rho_try == rhos[-1]:
                 raise InfeasibleError("Phase I (spec 4.4 step 3) is infeasible for this realisation"
                                       + (f" (fixed {bs1} beams, rho grid)" if fixed else "")) from None
+        except SolverError:     # near the feasibility edge (numerics.md 1): next split, else re-raise
+            stats.add_failure("phase1", 0.0)
+            if rho_try == rhos[-1]:
+                raise
     rho = rho_try
     W = np.stack([_unembed(ph.vars[0]), _unembed(ph.vars[1])])
     for k, v in fixed.items():
@@ -798,8 +1198,9 @@ def rsma_hisac_see(sc: RsmaHisacScenario, ch: RsmaHisacChannels, *, scheme: str 
     see = _see(d, W, Ofull, scheme)
     phase1_secrecy = float(_scheme_metrics(d, W[None], Ofull[None], scheme)["secrecy_raw"][0])
     see_trace, outer_trace = [see / d.p_ref], [see / d.p_ref]
-    blk1 = _problem("bs1", sc, d, scheme, frac, tuple(fixed), solver, solver_settings) if bs1 != "none" else None
-    blk2 = _problem("bs2", sc, d, scheme, frac, (), solver, solver_settings)
+    blk1 = _problem("bs1", sc, d, scheme, frac, _flags(fixed, bs1), solver, solver_settings) if bs1 != "none" \
+        else None
+    blk2 = _problem("bs2_xvars" if bs2_form == "xvars" else "bs2", sc, d, scheme, frac, (), solver, solver_settings)
     n_failed_blocks = 0
 
     def accept(Wn, On):
@@ -832,24 +1233,14 @@ def rsma_hisac_see(sc: RsmaHisacScenario, ch: RsmaHisacChannels, *, scheme: str 
             see_trace.append(see / d.p_ref)
             if see - old <= inner_tol * max(abs(see), 1e-12):
                 break
+        if d.clutter_scale > 0.0 and not sc.p1_equality:      # block A again: MVDR for the new P1
+            d.update_echo_filter(_tr(W[0] + W[1]))
         # ---- block C
-        for _ in range(max_inner):
-            vals = _bs2_values(d, W, Ofull, scheme)
-            try:
-                run(blk2, **vals)
-            except (SolverError, InfeasibleError):
-                stats.add_failure("block_c", 0.0)
-                n_failed_blocks += 1
-                break
-            On = _o_full(_o_user_order(np.stack([_unembed(x) for x in blk2.vars]), scheme, d), scheme, N)
-            see_n = _see(d, W, On, scheme)
-            if not accept(W, On) or see_n < see * (1 - 1e-6):
-                break
-            Ofull, old = On, see
-            see = see_n
-            see_trace.append(see / d.p_ref)
-            if see - old <= inner_tol * max(abs(see), 1e-12):
-                break
+        Ofull, see, failed = _block_c_loop(d, W, Ofull, see, scheme, bs2_form, blk2, run, max_inner, inner_tol,
+                                           see_trace)
+        if failed:
+            stats.add_failure("block_c", 0.0)
+            n_failed_blocks += 1
         outer_trace.append(see / d.p_ref)
         if see - see_start <= tol * max(abs(see), 1e-12):
             converged = True
@@ -870,19 +1261,33 @@ def rsma_hisac_see(sc: RsmaHisacScenario, ch: RsmaHisacChannels, *, scheme: str 
         return out
 
     ws, os_ = rescale(ws, covs_w), rescale(os_, covs_o)
+    ws_eig, os_eig = ws.copy(), os_.copy()
     ratios = np.r_[rw, ro]
     randomised = False
     Wv = outer_products_nb(ws[None])[0]
     Ov = outer_products_nb(os_[None])[0]
     viol, met = constraint_violations(d, Wv, Ov, scheme)
-    repaired = False
+    repaired = repaired_bs1 = False
+    if viol > OUTPUT_TOL and bs1 != "none" and rw.max(initial=0.0) > rank_tol:
+        if scheme == "oma":   # BS1 against the SDR O (feasible with the SDR W); BS2 follows below
+            rep = _repair_bs1(d, covs_w, covs_o, ws, scheme, _flags(fixed, bs1), solver, solver_settings)
+            rep = None if rep is None else (rep, Ov)
+        else:                 # BS1 and BS2 powers together (all constraints but C3 jointly affine)
+            rep = _repair_joint(d, covs_w, covs_o, ws, os_, scheme, _flags(fixed, bs1), solver, solver_settings)
+            repaired = rep is not None
+        if rep is not None:
+            (Wv, Ov), repaired_bs1 = rep, True
+            ws = np.stack([math.sqrt(max(_tr(x), 0.0)) * _unit_principal(x) for x in Wv])
+            os_ = np.stack([math.sqrt(max(_tr(x), 0.0)) * _unit_principal(x) for x in Ov])
+            viol, met = constraint_violations(d, Wv, Ov, scheme)
     if viol > OUTPUT_TOL:
         rep = _repair_bs2(d, Wv, covs_o, os_, scheme, solver, solver_settings)     # eigen-directions
         if rep is not None:
             Ov, repaired = rep, True
             os_ = np.stack([math.sqrt(max(np.real(np.trace(x)), 0.0)) * _unit_principal(x) for x in Ov])
             viol, met = constraint_violations(d, Wv, Ov, scheme)
-    if (ratios.max(initial=0.0) > rank_tol or viol > OUTPUT_TOL) and n_randomisations > 0 and not repaired:
+    if (ratios.max(initial=0.0) > rank_tol or viol > OUTPUT_TOL) and n_randomisations > 0 and not repaired \
+            and not (repaired_bs1 and viol <= OUTPUT_TOL):
         L = int(n_randomisations)
         cw = np.empty((L, 2, W.shape[1]), dtype=np.complex128)
         co = np.empty((L, N + 1, Ofull.shape[1]), dtype=np.complex128)
@@ -918,6 +1323,14 @@ def rsma_hisac_see(sc: RsmaHisacScenario, ch: RsmaHisacChannels, *, scheme: str 
                     os_ = np.stack([math.sqrt(max(np.real(np.trace(x)), 0.0)) * _unit_principal(x) for x in Ov])
                     break
         viol, met = constraint_violations(d, Wv, Ov, scheme)
+    if viol > OUTPUT_TOL and scheme != "oma" and bs1 != "none" and not repaired_bs1:
+        # last resort: joint BS1 + BS2 power repair along the eigen-directions
+        rep = _repair_joint(d, covs_w, covs_o, ws_eig, os_eig, scheme, _flags(fixed, bs1), solver, solver_settings)
+        if rep is not None:
+            (Wv, Ov), repaired, repaired_bs1 = rep, True, True
+            ws = np.stack([math.sqrt(max(_tr(x), 0.0)) * _unit_principal(x) for x in Wv])
+            os_ = np.stack([math.sqrt(max(_tr(x), 0.0)) * _unit_principal(x) for x in Ov])
+            viol, met = constraint_violations(d, Wv, Ov, scheme)
     metrics = _to_physical({k: (v if k == "violations" else float(v) if np.ndim(v) == 0 else v)
                             for k, v in met.items()}, d)
     s = math.sqrt(d.p_ref)
@@ -928,7 +1341,7 @@ def rsma_hisac_see(sc: RsmaHisacScenario, ch: RsmaHisacChannels, *, scheme: str 
         rank_ratios=ratios, randomised=randomised, feasible=bool(viol <= OUTPUT_TOL),
         constraint_violation=float(viol), solve_stats=stats, wall_time=time.perf_counter() - t_start,
         info={"failed_blocks": n_failed_blocks, "rho": rho, "phase1_secrecy": phase1_secrecy,
-              "power_repaired": repaired})
+              "power_repaired": repaired, "bs1_power_repaired": repaired_bs1})
 
 
 # --------------------------------------------------------------------------- robustness check

@@ -27,7 +27,8 @@ from ._linalg import (outer_products_nb, principal_eigenpairs_nb, quadratic_form
                       quadratic_forms_nb, rank_one_extract_nb, sample_from_covariance_nb)
 from ._metrics import rate_nb, secrecy_rate_nb, sinr_eavesdroppers_nb, sinr_users_nb
 from ._rsma_hisac import (dinkelbach_ratio_nb, echo_filter_nb, rank_one_gain_bounds_nb,  # seed 002
-                          robust_quadratic_forms_nb, robust_radius_nb, rsma_hisac_metrics_nb, steering_upa_depression_nb)
+                          mvdr_echo_filter_nb, structured_scnr_nb, robust_quadratic_forms_nb, robust_radius_nb,
+                          rsma_hisac_metrics_nb, steering_upa_depression_nb)
 
 __all__ = [
     "steering_ula", "steering_ula_derivative", "steering_ula_batch", "steering_ula_derivative_batch",

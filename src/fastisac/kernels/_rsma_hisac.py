@@ -67,6 +67,37 @@ def echo_filter_nb(S, C):
     return a, w[M - 1]
 
 
+@njit(cache=True)
+def mvdr_echo_filter_nb(h_ta, clutter):
+    """Echo filter under structured clutter (spec 2.6 [D], 4.1): maximiser of
+    |a^H h|^2 / a^H (I + c 1 1^H) a, i.e. the MVDR a = (I + c 1 1^H)^-1 h by Sherman-Morrison,
+    a = h - c (1^H h) / (1 + c M) 1, normalised to ||a|| = 1 (c = 0: the matched filter)."""
+    M = h_ta.shape[0]
+    s = 0.0 + 0.0j
+    for i in range(M):
+        s += h_ta[i]
+    k = clutter * s / (1.0 + clutter * M)
+    a = h_ta - k
+    return a / np.sqrt(np.sum(np.abs(a) ** 2))
+
+
+@njit(cache=True)
+def structured_scnr_nb(a, h_ta, s_echo, p1, clutter, kappa2, sigma2):
+    """Echo SCNR with the literal clutter of (16) (spec 2.6 [D]), batched over designs:
+    kappa^2 |a^H h|^2 S_r / (sigma^2 (||a||^2 + c P1_r |1^H a|^2)), c = clutter-to-noise per
+    unit transmit power (1 for the note's clutter variance sigma^2 in watts)."""
+    ah2 = abs(np.vdot(a, h_ta)) ** 2
+    aa = np.sum(np.abs(a) ** 2)
+    s1 = 0.0 + 0.0j
+    for i in range(a.shape[0]):
+        s1 += a[i]
+    a1 = abs(s1) ** 2
+    out = np.empty(s_echo.shape[0], dtype=np.float64)
+    for r in range(s_echo.shape[0]):
+        out[r] = kappa2 * ah2 * s_echo[r] / (sigma2 * (aa + clutter * p1[r] * a1))
+    return out
+
+
 @njit(cache=True, inline="always")
 def _qf_col(h, X):
     """h^H X h (column convention; same value as quadratic_form_nb(conj(h), X)), no allocation."""

@@ -10,11 +10,13 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import as_complex, as_float, as_hermitian, as_int, as_real
-from ._rsma_hisac import (METRIC_FIELDS, N_METRICS, dinkelbach_ratio_nb, echo_filter_nb,
+from ._rsma_hisac import (METRIC_FIELDS, N_METRICS, dinkelbach_ratio_nb, echo_filter_nb, mvdr_echo_filter_nb,
+                          structured_scnr_nb,
                           rank_one_gain_bounds_nb, robust_quadratic_forms_nb, robust_radius_nb,
                           rsma_hisac_metrics_nb, steering_upa_depression_nb)
 
-__all__ = ["steering_upa_depression", "robust_radius", "echo_filter", "matched_echo_filter", "robust_quadratic_forms",
+__all__ = ["steering_upa_depression", "robust_radius", "echo_filter", "matched_echo_filter", "mvdr_echo_filter",
+           "structured_scnr", "robust_quadratic_forms",
            "rank_one_gain_bounds", "dinkelbach_ratio", "rsma_hisac_metrics", "scnr_ceiling",
            "METRIC_FIELDS", "N_METRICS", "warmup"]
 
@@ -59,6 +61,28 @@ def matched_echo_filter(h_ta) -> np.ndarray:
     if n == 0:
         raise ValueError("h_ta: must be non-zero")
     return h / n
+
+
+def mvdr_echo_filter(h_ta, clutter: float) -> np.ndarray:
+    """Unit-norm MVDR echo filter (I + c 1 1^H)^-1 h_ta under structured clutter (spec 2.6, 4.1);
+    ``clutter`` = c >= 0 is the clutter-to-noise ratio (c = 0: the matched filter)."""
+    h = as_complex(h_ta, "h_ta", ndim=1)
+    if not np.any(h):
+        raise ValueError("h_ta: must be non-zero")
+    return mvdr_echo_filter_nb(h, as_float(clutter, "clutter", nonneg=True))
+
+
+def structured_scnr(a, h_ta, s_echo, p1, clutter: float, kappa2: float, sigma2: float) -> np.ndarray:
+    """kappa^2 |a^H h|^2 S / (sigma^2 (||a||^2 + c P1 |1^H a|^2)) per design (spec 2.6 [D]);
+    ``s_echo`` = h^H (W_bo + W_ta) h and ``p1`` = Tr W, arrays of equal length."""
+    h = as_complex(h_ta, "h_ta", ndim=1)
+    a = as_complex(a, "a", shape=h.shape)
+    if not np.any(a):
+        raise ValueError("a: must be non-zero")
+    s_echo = as_real(s_echo, "s_echo", ndim=1, nonneg=True)
+    p1 = as_real(p1, "p1", shape=s_echo.shape, nonneg=True)
+    return structured_scnr_nb(a, h, s_echo, p1, as_float(clutter, "clutter", nonneg=True),
+                              as_float(kappa2, "kappa2", positive=True), as_float(sigma2, "sigma2", positive=True))
 
 
 def scnr_ceiling(h_ta, p1: float, kappa2: float, sigma2: float) -> float:
@@ -145,6 +169,8 @@ def warmup() -> None:
     robust_radius_nb(h, 0.1, True)
     I = np.eye(m1, dtype=np.complex128)
     echo_filter_nb(I, I)
+    mvdr_echo_filter_nb(h[0], 1.0)
+    structured_scnr_nb(h[0], h[0], np.ones(1), np.ones(1), 1.0, 1.0, 1.0)
     robust_quadratic_forms_nb(h, I[None], np.zeros(1))
     rank_one_gain_bounds_nb(h[0], h[0], 0.1)
     dinkelbach_ratio_nb(np.ones(1), np.ones(1))

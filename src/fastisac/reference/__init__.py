@@ -559,9 +559,10 @@ from . import networked  # noqa: E402,F401  (seed 000 twins, fastisac.reference.
 # =========================================================================== seed 002 (rsma_hisac)
 from .rsma_hisac import (dinkelbach_ratio, echo_filter, matched_echo_filter, rank_one_gain_bounds,  # noqa: E402
                          robust_quadratic_forms, robust_radius, rsma_hisac_metrics, scnr_ceiling,
-                         steering_upa_depression)
+                         steering_upa_depression, mvdr_echo_filter, structured_scnr)
 
 __all__ += ["steering_upa_depression", "robust_radius", "echo_filter", "matched_echo_filter", "scnr_ceiling",
-            "robust_quadratic_forms", "rank_one_gain_bounds", "dinkelbach_ratio", "rsma_hisac_metrics"]
+            "robust_quadratic_forms", "rank_one_gain_bounds", "dinkelbach_ratio", "rsma_hisac_metrics",
+            "mvdr_echo_filter", "structured_scnr"]
 
 from . import tris_rsma  # noqa: E402,F401  (seed 004 twins: fastisac.reference.tris_rsma.*)

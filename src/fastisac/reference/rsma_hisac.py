@@ -34,6 +34,24 @@ def echo_filter(S, C=None):
     return a * np.exp(-1j * np.angle(a[i])), w[-1]
 
 
+def mvdr_echo_filter(h_ta, clutter):
+    """(I + c 1 1^H)^-1 h by a dense solve, unit norm."""
+    h = np.asarray(h_ta, dtype=np.complex128)
+    C = np.eye(h.size) + clutter * np.ones((h.size, h.size))
+    a = np.linalg.solve(C, h)
+    return a / np.linalg.norm(a)
+
+
+def structured_scnr(a, h_ta, s_echo, p1, clutter, kappa2, sigma2):
+    a = np.asarray(a, dtype=np.complex128)
+    one = np.ones(a.size)
+    out = []
+    for s, p in zip(np.asarray(s_echo, float), np.asarray(p1, float)):
+        C = sigma2 * (np.eye(a.size) + clutter * p * np.outer(one, one))
+        out.append(kappa2 * abs(np.vdot(a, h_ta)) ** 2 * s / np.real(np.vdot(a, C @ a)))
+    return np.array(out)
+
+
 def matched_echo_filter(h_ta):
     h = np.asarray(h_ta, dtype=np.complex128)
     return h / np.linalg.norm(h)

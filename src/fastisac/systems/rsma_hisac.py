@@ -23,6 +23,9 @@ Readings (all [A] of the note, configurable):
   users uniform in BS2's ``user_radii`` annulus (Fig. 5 topologies change it).
 * kappa^2 = 4 pi sigma_RCS / lambda^2 with sigma_RCS = 10 m^2 (radar equation, spec 6.1).
 * P0 = 10 + 0.5 (M1 + M2) W unless ``p0_w`` is given (spec 2.7).
+* ``clutter="white"``: the echo SCNR (18) as printed (clutter + noise white, 2 sigma^2);
+  ``"structured"``: the literal clutter of (16), 1 h_cl^H x with h_cl ~ CN(0, sigma^2 I), i.e.
+  denominator a^H (sigma^2 I + sigma^2 P1 1 1^H) a (spec 2.6 [D]).
 * CSI errors relative: ||h_er|| <= e_h ||h_es||, so e_UB = (2 e + e^2) ||h_es||^2
   (spec 2.3 [A]); ``csi_error="absolute"`` gives e_UB = 2 e ||h_es|| + e^2.
 * ``p1_equality`` / ``p2_equality``: the power on a figure's x-axis is imposed with
@@ -45,6 +48,7 @@ from .units import db_to_linear
 SPEED_OF_LIGHT = 299_792_458.0
 FADINGS = ("shadowed_rician", "nakagami2", "rayleigh")
 CSI_ERRORS = ("relative", "absolute")
+CLUTTERS = ("white", "structured")
 _UPA = {4: (2, 2), 8: (4, 2), 12: (4, 3), 16: (4, 4), 20: (5, 4)}
 SHADOWING = {"average": (0.126, 10.1, 0.835), "heavy": (0.063, 0.739, 8.97e-4), "light": (0.158, 19.4, 1.29)}
 
@@ -92,6 +96,7 @@ class RsmaHisacScenario:
     n_paths: int = 4
     fading: str = "shadowed_rician"
     shadowing: str = "average"
+    clutter: str = "white"            # (18) as printed, or "structured": clutter of (16) (spec 2.6 [D])
 
     def __post_init__(self):
         as_int(self.m1, "m1", minimum=1)
@@ -110,6 +115,8 @@ class RsmaHisacScenario:
                 raise ValueError(f"{name}: relative error radius must be < 1, got {e}")
         if self.csi_error not in CSI_ERRORS:
             raise ValueError(f"csi_error: must be one of {CSI_ERRORS}, got {self.csi_error!r}")
+        if self.clutter not in CLUTTERS:
+            raise ValueError(f"clutter: must be one of {CLUTTERS}, got {self.clutter!r}")
         if self.fading not in FADINGS:
             raise ValueError(f"fading: must be one of {FADINGS}, got {self.fading!r}")
         if self.shadowing not in SHADOWING:
