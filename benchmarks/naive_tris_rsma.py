@@ -7,10 +7,10 @@ from fastisac.algorithms import tris_rsma as alg
 
 
 class _Rebuilt:
-    """Stands in for a cached SlotSDP: every ``solve`` builds a fresh problem."""
+    """Stands in for a cached slot SDP: every ``solve`` builds a fresh problem (same formulation)."""
 
-    def __init__(self, N, K, M, scheme, solver_settings=None, exact=False):
-        self.args = (N, K, M, scheme, solver_settings, exact)
+    def __init__(self, *args):
+        self.args = args          # (N, K, M, scheme, solver_settings, exact, sic_order, formulation)
         self.pp = type("PP", (), {"build_time": 0.0})()
 
     def solve(self, values, stats):
@@ -22,7 +22,7 @@ class _Rebuilt:
 def naive_tris_rsma_bcd(sc, inst, scheme="proposed", **kw):
     """:func:`fastisac.algorithms.tris_rsma.tris_rsma_bcd` with a rebuild per slot SDP."""
     orig = alg.slot_problem
-    alg.slot_problem = lambda *a, **k: _Rebuilt(*a, **k)
+    alg.slot_problem = lambda *a: _Rebuilt(*a)
     try:
         return alg.tris_rsma_bcd(sc, inst, scheme, **kw)
     finally:

@@ -9,12 +9,17 @@ Run with ``pytest benchmarks/test_bench_tris_rsma.py --benchmark-only``. Pairs s
 * ``evaluate``: the evaluation step E (note 4.3) at N = 9, K = 3, M = 2, one slot (the
   reference needs a dense grid search, minutes at N = 16); ours also at N = 16, L = 5.
 * ``outage_verify``: 10^5 draws (``draws_per_second`` in extra_info), N = 16.
-* ``bcd``: one BCD run (3 iterations, N = 9) built once vs rebuilt per solve; extra_info
-  carries the share of time inside Clarabel and the mean time per slot SDP.
+* ``slot SDP``: one (P2.1') solve, real embedding (ours) vs CVXPY complex variables, N = 9 (SOC
+  surrogate and exact LMIs) and N = 16 (surrogate); the exact LMIs at N = 16 take about 50 s
+  (real) and 191 s (complex) per solve, too long to repeat here (algorithms/tris_rsma.py docstring).
+* ``bcd``: one BCD run (3 iterations, L = 5, N = 9 and 16) built once vs rebuilt per solve
+  (``naive_wall_s``); extra_info carries the share of time inside Clarabel and the mean time per
+  slot SDP (the note estimates about 1 s at N = 36).
 """
 
 from __future__ import annotations
 
+import cvxpy as cp
 import numpy as np
 import pytest
 
@@ -101,14 +106,69 @@ def test_outage_verify(benchmark, impl):
     assert np.all(np.abs(out["lu"] - other["lu"]) < 0.02)
 
 
-@pytest.mark.parametrize("impl", ["built_once", "rebuilt"])
-def test_bcd(benchmark, impl):
-    sc = TrisRsmaScenario(n_rows=3, n_cols=3, detection_power_fraction=0.4)
+def _slot_setup(side, exact, seed=1, step=True):
+    sc = TrisRsmaScenario(n_rows=side, n_cols=side, detection_power_fraction=0.4)
+    inst = sc.draw(np.random.default_rng(seed))
+    N, K = sc.n_elements, sc.n_users
+    iota_init = 1.1 * float(np.max(inst.eta * (np.linalg.norm(inst.G, axis=1) + inst.tau) ** 2)) * N
+    v0 = alg._values(sc, inst, "proposed", 0, np.full(K, sc.rate_user), init=True, iota_init=iota_init, exact=exact)
+    if not step:
+        return sc, v0
+    X0 = alg.SlotSDP(N, K, sc.n_ius, "proposed", exact=exact).solve(v0, alg.SolveStats())
+    ev = alg._evaluate(sc, inst, np.repeat(X0[None], sc.n_slots, axis=0), "proposed", fast=not exact)
+    return sc, alg._values(sc, inst, "proposed", 0, ev, exact=exact)
+
+
+_SLOT_VALUES: dict = {}
+
+
+@pytest.mark.parametrize("side,exact", [(3, False), (3, True), (4, False)])
+@pytest.mark.parametrize("impl", ["ours", "complex"])
+def test_slot_sdp(benchmark, side, exact, impl):
+    """One (P2.1') solve (slot 0, one BCD step after the initial SDP; the complex exact form ends
+    solver_error on the initial SDP at N = 9): hand-built real embedding (ours) vs CVXPY's complex
+    canonicalisation, both built once (canonicalisation outside the timed call); same optimum."""
+    sc, values = _slot_setup(side, exact)
+    prob = alg.SlotSDP(sc.n_elements, sc.n_users, sc.n_ius, "proposed", exact=exact,
+                       formulation="real" if impl == "ours" else "complex")
+    stats = alg.SolveStats()
+    prob.solve(values, stats)                                   # canonicalise once
+    value = prob.pp.problem.value
+    key = (side, exact)
+    if key in _SLOT_VALUES:
+        assert value == pytest.approx(_SLOT_VALUES[key], rel=2e-4)
+    _SLOT_VALUES[key] = value
+    rows = prob.pp.problem.get_problem_data(cp.CLARABEL)[0]["A"].shape
+    timed = alg.SolveStats()
+    benchmark.group = f"slot SDP N={sc.n_elements} {'exact' if exact else 'SOC surrogate'}"
+    benchmark.pedantic(prob.solve, args=(values, timed), rounds=1 if side > 3 else 3, iterations=1)
+    benchmark.extra_info.update(kernel="tris_rsma slot SDP" + (" exact LMIs" if exact else " (SOC surrogate)"),
+                                size=f"N={sc.n_elements}, K=3, M=2", impl=impl, rows=rows[0], cols=rows[1],
+                                clarabel_share=timed.solver_time / max(timed.wall_time, 1e-12))
+
+
+@pytest.mark.parametrize("side", [3, 4])
+def test_bcd_dpp_vs_naive(benchmark, side):
+    """One BCD run (3 iterations, L = 5) with the slot SDP built once vs rebuilt for every solve (same
+    real formulation, same seeded instance, same trace to solver tolerance)."""
+    sc = TrisRsmaScenario(n_rows=side, n_cols=side, detection_power_fraction=0.4)
     inst = sc.draw(np.random.default_rng(1))
-    fn = alg.tris_rsma_bcd if impl == "built_once" else naive_tris_rsma_bcd
-    benchmark.group = "bcd N=9 3 iterations"
-    res = benchmark.pedantic(fn, args=(sc, inst, "proposed"), kwargs=dict(max_iter=3), rounds=1)
-    st = res.stats
-    benchmark.extra_info.update(kernel="tris_rsma_bcd", size="N=9, K=3, M=2, L=5", impl=impl,
+    _, values = _slot_setup(side, False, step=False)
+    alg.slot_problem(sc.n_elements, sc.n_users, sc.n_ius, "proposed").solve(values, alg.SolveStats())  # build once
+    res = benchmark.pedantic(lambda: alg.tris_rsma_bcd(sc, inst, "proposed", max_iter=3), rounds=1, iterations=1)
+    naive = naive_tris_rsma_bcd(sc, inst, "proposed", max_iter=3)
+    np.testing.assert_allclose(naive.objective_trace, res.objective_trace, rtol=1e-4, atol=1e-6)
+    assert naive.value == pytest.approx(res.value, rel=1e-4, abs=1e-6)
+    st, nst = res.stats, naive.stats
+    benchmark.group = f"bcd N={sc.n_elements} 3 iterations"
+    benchmark.extra_info.update(kernel="tris_rsma BCD (3 iterations, L=5)", size=f"N={sc.n_elements}, K=3, M=2",
+                                impl="ours", ours_wall_s=res.wall_time, naive_wall_s=naive.wall_time,
+                                ratio=naive.wall_time / res.wall_time,
                                 clarabel_share=st.solver_time / max(res.wall_time, 1e-12),
-                                seconds_per_slot_sdp=st.wall_time / max(st.n_solves, 1), value=res.value)
+                                naive_clarabel_share=nst.solver_time / max(naive.wall_time, 1e-12),
+                                seconds_per_slot_sdp=st.wall_time / max(st.n_solves, 1),
+                                note_estimate_s_per_slot_sdp_n36=1.0, value=res.value)
+    print(f"\nBCD N={sc.n_elements}: ours {res.wall_time:.2f} s ({st.n_solves} SDPs, "
+          f"{st.wall_time / max(st.n_solves, 1):.2f} s each), naive {naive.wall_time:.2f} s, "
+          f"ratio {naive.wall_time / res.wall_time:.2f}x, inside Clarabel {st.solver_time / res.wall_time:.0%} "
+          f"(naive {nst.solver_time / naive.wall_time:.0%})")

@@ -1,5 +1,6 @@
 """Seed 004 (tris_rsma): kernels vs NumPy twins, note section 7 oracles, scenario, BCD outputs."""
 
+import cvxpy as cp
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -342,6 +343,10 @@ def test_paper_literal_and_exact_lmi_modes():
     assert lit.feasible and np.all(np.diff(lit.objective_trace) >= -1e-7)
     ex = alg.tris_rsma_bcd(sc, inst, "proposed", max_iter=2, exact=True)
     assert ex.feasible and np.all(np.diff(ex.objective_trace) >= -1e-7)
+    exc = alg.tris_rsma_bcd(sc, inst, "proposed", max_iter=2, exact=True, formulation="complex")
+    np.testing.assert_allclose(exc.objective_trace, ex.objective_trace, rtol=1e-3, atol=1e-6)
+    with pytest.raises(ValueError, match="formulation"):
+        alg.tris_rsma_bcd(sc, inst, "proposed", formulation="quaternion")
     with pytest.raises(ValueError, match="sic_order"):
         alg.SlotSDP(4, 3, 2, "noma")                    # NOMA needs its SIC order
     with pytest.raises(ValueError, match="sic_order"):
@@ -414,3 +419,87 @@ def test_noma_sic_decodability_and_trend(small_runs):
                 assert np.min(p(u, X[k + 1]) / (p(u, S) + inst.inv_rho[j])) >= r.evaluation["chi"][l, k] - 1e-9
     assert r.feasible and r.value > runs["sdma"].value
     assert runs["proposed"].value > r.value                      # Fig. 6 ordering: RSMA above NOMA + AN
+
+
+# ----------------------------------------------------------------------------- (P2.1') real embedding vs complex CVXPY
+def _slot_value_sets(sc, inst, scheme, exact):
+    """Slot-0 parameter values of the initial SDP and of one BCD step after it (from the real form)."""
+    K, N = sc.n_users, sc.n_elements
+    f = alg._scheme_flags(scheme)
+    iota_init = 1.1 * float(np.max(inst.eta * (np.linalg.norm(inst.G, axis=1) + inst.tau) ** 2)) * N
+    C0 = np.full(K, sc.rate_user) if f["common"] else np.zeros(K)
+    v0 = alg._values(sc, inst, scheme, 0, C0, init=True, iota_init=iota_init, exact=exact)
+    X0 = alg.SlotSDP(N, K, sc.n_ius, scheme, exact=exact, sic_order=alg.sic_order_of(scheme, inst)).solve(
+        v0, alg.SolveStats())
+    ev = alg._evaluate(sc, inst, np.repeat(X0[None], sc.n_slots, axis=0), scheme, fast=not exact)
+    return v0, alg._values(sc, inst, scheme, 0, ev, exact=exact)
+
+
+def _check_slot_output(sc, inst, X, values, prob, scheme, exact):
+    """Power caps, beampattern, detection, and the worst-case SINR targets the margins certify."""
+    tot = X.sum(axis=0)
+    diag = np.real(np.diag(tot))
+    if scheme == "trsma":
+        assert diag.sum() <= sc.n_elements * (1 + 1e-5)
+    else:
+        assert np.all(diag <= 1 + 1e-5)
+    assert np.linalg.norm(tot - inst.R[0]) <= np.sqrt(inst.delta[0]) * (1 + 1e-5)
+    assert diag.sum() >= values["pmin"] * (1 - 1e-5)
+    assert np.all(np.linalg.eigvalsh(X) >= -1e-9)
+    ev = alg._evaluate(sc, inst, X[None], scheme, fast=not exact)
+    s = prob.s.value
+    for k in range(sc.n_users):
+        if s[k] >= 0:
+            assert ev["chi"][0, k] >= values["chi"][k] * (1 - 1e-4) - 1e-7, (k, ev["chi"][0, k], values["chi"][k])
+
+
+@pytest.mark.parametrize("scheme,exact", [("proposed", True), ("proposed", False), ("sdp", True), ("noma", False),
+                                          ("perfect", False)])
+def test_real_embedding_matches_complex_formulation(scheme, exact):
+    """The hand-built real form of (P2.1') and CVXPY's complex canonicalisation have the same optimum
+    (N = 4, initial SDP and one BCD step), and the real form's output meets the slot constraints."""
+    sc = TrisRsmaScenario(**SMALL, perfect_csi=scheme == "perfect")
+    inst = sc.draw(np.random.default_rng(1))
+    N, K, M, so = sc.n_elements, sc.n_users, sc.n_ius, alg.sic_order_of(scheme, inst)
+    real = alg.SlotSDP(N, K, M, scheme, exact=exact, sic_order=so, formulation="real")
+    cplx = alg.SlotSDP(N, K, M, scheme, exact=exact, sic_order=so, formulation="complex")
+    assert isinstance(real, alg.RealSlotSDP) and isinstance(cplx, alg.ComplexSlotSDP)
+    for values in _slot_value_sets(sc, inst, scheme, exact):
+        Xr = real.solve(values, alg.SolveStats())
+        cplx.solve(values, alg.SolveStats())
+        vr, vc = real.pp.problem.value, cplx.pp.problem.value
+        assert np.isclose(vr, vc, rtol=2e-4, atol=1e-6), (vr, vc)
+        _check_slot_output(sc, inst, Xr, values, real, scheme, exact)
+
+
+def test_real_embedding_zf_agrees():
+    """ZF (scalar powers on fixed directions, equality rows in the real form): same optimum."""
+    sc = TrisRsmaScenario(**{**SMALL, "rate_user": 0.01, "rate_iu": 1.0})
+    inst = sc.draw(np.random.default_rng(3))
+    N, K, M = sc.n_elements, sc.n_users, sc.n_ius
+    v0, _ = _slot_value_sets(sc, inst, "zf", False)
+    real = alg.SlotSDP(N, K, M, "zf")
+    cplx = alg.SlotSDP(N, K, M, "zf", formulation="complex")
+    real.solve(v0, alg.SolveStats())
+    cplx.solve(v0, alg.SolveStats())
+    assert np.isclose(real.pp.problem.value, cplx.pp.problem.value, rtol=2e-4, atol=1e-6)
+    with pytest.raises(ValueError, match="formulation"):
+        alg.SlotSDP(4, 3, 2, "proposed", formulation="quaternion")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("exact", [False, True])
+def test_real_embedding_n9_agrees(exact):
+    """N = 9, one BCD step: same optimum in both formulations; the real form has far fewer rows (no
+    complex canonicalisation, cp.SOC instead of cp.norm <= t, one (60) LMI per LU)."""
+    sc9 = TrisRsmaScenario(n_rows=3, n_cols=3, detection_power_fraction=0.4)
+    inst9 = sc9.draw(np.random.default_rng(1))
+    _, v1 = _slot_value_sets(sc9, inst9, "proposed", exact)
+    real = alg.SlotSDP(9, 3, 2, "proposed", exact=exact)
+    cplx = alg.SlotSDP(9, 3, 2, "proposed", exact=exact, formulation="complex")
+    Xr = real.solve(v1, alg.SolveStats())
+    cplx.solve(v1, alg.SolveStats())
+    assert np.isclose(real.pp.problem.value, cplx.pp.problem.value, rtol=2e-4, atol=1e-6)
+    _check_slot_output(sc9, inst9, Xr, v1, real, "proposed", exact)
+    rows = [p.pp.problem.get_problem_data(cp.CLARABEL)[0]["A"].shape[0] for p in (real, cplx)]
+    assert rows[0] < 0.7 * rows[1], rows

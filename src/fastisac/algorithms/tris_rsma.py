@@ -47,19 +47,39 @@ on the SDR covariances (SDMA + AN 1.42, proposed 3.32), but the weakest user's s
 three users must decode (a multicast-like SDR), has lambda2/lambda1 = 0.77 and neither the
 truncation nor 100 randomisations keep its LU outage certificate, so ``feasible`` is False there.
 
-Deviation from the note (measured): with the note's LMIs (``exact=True``: (67), (73) of order
-N+1 and the Bernstein LMIs (53), (60), 22 Hermitian PSD cones), one slot SDP took 191 s in
-Clarabel at N = 16 (CVXPY 1.9.3, complex variables). The default (``exact=False``) keeps only
-the 4 covariance PSD cones and uses SOC surrogates: (64) is replaced by its lower bound
+Deviation from the note (measured): the default (``exact=False``) keeps only the 4 covariance
+PSD cones and uses SOC surrogates: (64) is replaced by its lower bound
 h^H X_k h - chi (h^H S h + 1/rho + eps^2 tr S) - 2 eps ||(X_k - chi S) h|| >= s_k, (69)/(73) by the
 upper bound g^H X~ g + 2 tau ||X~ g|| + tau^2 tr X_k <= iota / eta_m - e_km, and lambda^-(A),
 lambda^+(B) in (51)/(58) by ||[vec A; sqrt2 r]|| (so (53)/(60) disappear). All three are safe
 (conservative) replacements, so every output still satisfies the outage constraints and the
 worst-case bounds; block 2 uses the same surrogates (``fast`` evaluation) so the BCD stays
 monotone, and the reported value is the exact evaluation E of the rank-one output (>= the
-surrogate trace). Measured: about 9 s per slot SDP at N = 16 (45 Clarabel iterations, status
-optimal_inaccurate, constraints re-checked in NumPy) and 0.85 s at N = 9, far from the
-note's "about a second at N = 36".
+surrogate trace). ``exact=True`` uses the note's LMIs (67), (73) and the Bernstein LMIs (53),
+(60): 22 PSD cones.
+
+Formulation (``formulation="real"``, default; :class:`RealSlotSDP`): the SDP is written directly
+in the real embedding (X_r = [[A, -B], [B, A]], A symmetric, B skew from its strict upper
+triangle, no equality rows; S-lemma LMIs of order 2N + 1 over the real error ball; Frobenius norms
+on the N^2-vector [diag; sqrt2 triu]; cones posed with ``cp.SOC``). ``formulation="complex"``
+(:class:`ComplexSlotSDP`) is the CVXPY complex form, kept as the agreement oracle (same optimum
+to 2e-4 in the tests). Measured (CVXPY 1.9.3, Clarabel faer 1 thread, one slot SDP of draw 1,
+initial SDP / one BCD step; machine shared, load 1-5):
+
+* N = 9, surrogate: A 6971 x 2685 -> 2254 x 722 (CVXPY's ``cp.norm(x) <= t`` alone added 3.9k
+  inequality rows), 0.54 / 0.61 s -> 0.14 / 0.14 s.
+* N = 9, exact: complex 9914 x 2532 (init ended solver_error, step 2.2 s) -> real 5350 x 740,
+  0.75 / 0.88 s (18-21 iterations).
+* N = 16, surrogate: complex 19942 x 7417, about 9 s -> real 5971 x 1702, 2.0 / 1.6 s.
+* N = 16, exact: complex 29185 x 7138, 191 s -> real 15493 x 1720, 51 / 60 s (22 / 21
+  iterations, about 2.5 s per iteration). The time is the sparse LDL of the KKT system with 22
+  dense PSD-cone blocks (svec length 528-561) coupled through the same 4N^2 covariance entries,
+  and it is fragile in the fill: one (60) LMI per LU instead of per (k, m) (an exact merge, 19 cones)
+  made N = 9 2.5x SLOWER at the same iteration count; PSD slack variables tied by equality rows 1.3x
+  slower; qdldl did not finish one N = 16 solve in 4 min. So ``exact=True`` stays opt-in and the
+  SOC-surrogate default stays, now about 5x faster at N = 16 than with complex variables. The
+  note's "about a second per slot SDP at N = 36" is not reached even by the surrogate (see
+  ``benchmarks/test_bench_tris_rsma.py``).
 
 Readings chosen here: slots share the channels (note 2.2 [A]); a failed or infeasible SDP
 keeps the previous slot covariance (counted in ``stats.n_failed``); rank-one extraction
@@ -108,8 +128,12 @@ def _scal(v):
     return cp.reshape(v, (1, 1), order="F")
 
 
-class SlotSDP:
-    """(P2.1') for one slot, built once per (N, K, M, scheme) and re-solved with parameters."""
+class ComplexSlotSDP:
+    """(P2.1') for one slot with CVXPY complex (Hermitian) variables (``formulation="complex"``), built
+    once per (N, K, M, scheme) and re-solved with parameters. Kept as the agreement oracle of
+    :class:`RealSlotSDP`."""
+
+    formulation = "complex"
 
     def __init__(self, N, K, M, scheme, solver_settings=None, exact=False, sic_order=None):
         t0 = time.perf_counter()
@@ -168,35 +192,14 @@ class SlotSDP:
                     <= sq_delta)
         cons.append(cp.real(cp.trace(tot)) >= pmin)
 
-        def interf(k):
-            """Streams interfering with the decoding of private stream k (0 = common / AN)."""
-            if order is not None:       # NOMA: the streams decoded after k, plus AN
-                return [j + 1 for j in order[order.index(k) + 1:]] + [0]
-            return [i for i in range(1, K + 1) if i != k + 1] + ([0] if f["an"] else [])
-
-        def decoders(k):
-            """Users that must decode stream k: k itself, and under SIC every user decoded after k."""
-            return [k] if order is None else order[order.index(k):]
+        interf, decoders = _interference_sets(K, f["an"], order)
 
         s = cp.Variable(K, name="s")
         e = cp.Variable((K, M), nonneg=True, name="e")
         self.s, self.e = s, e
         # (67) LU S-procedure and (73) IU S-procedure (congruent DPP form)
-        chi_eps, two_eps = par("chi_eps", K, nonneg=True), par("two_eps", K, nonneg=True)
-        two_tau, tau2 = par("two_tau", M, nonneg=True), par("tau2", M, nonneg=True)
-        two_eps_chi, two_tau_iota = par("two_eps_chi", K, nonneg=True), par("two_tau_iota", (K, M), nonneg=True)
-        chi_sets = [(chi, chi_rho, chi_eps, two_eps_chi, s)]
-        iota_sets = [(iota, pi, two_tau_iota, e)]
-        if f["threshold"]:
-            chi_th, chi_th_rho = par("chi_th", K, nonneg=True), par("chi_th_rho", K)
-            chi_th_eps = par("chi_th_eps", K, nonneg=True)
-            iota_th, pi_th = par("iota_th", K, nonneg=True), par("pi_th", (K, M))
-            tec, tti = par("two_eps_chi_th", K, nonneg=True), par("two_tau_iota_th", (K, M), nonneg=True)
-            chi_sets.append((chi_th, chi_th_rho, chi_th_eps, tec, None))
-            iota_sets.append((iota_th, pi_th, tti, None))
-        if order is not None:
-            # NOMA pair LMIs (note 5.5): stream k at a later decoder j, chi_k / rho_j, chi_k eps_j^2, 2 eps_j chi_k
-            pair = {n: par(n, (K, K), nonneg=True) for n in ("chi_rho_pair", "chi_eps_pair", "two_eps_chi_pair")}
+        chi_eps, two_eps, two_tau, tau2, chi_sets, iota_sets, pair = _lmi_parameter_sets(
+            par, K, M, f["threshold"], order is not None, chi, chi_rho, iota, pi, s, e)
         for (c_, c_rho, c_eps, c_te, marg) in chi_sets:
             for k in range(K):
                 Sk = sum(X[i] for i in interf(k))
@@ -316,16 +319,313 @@ class SlotSDP:
         return Xs
 
 
+
+def _lmi_parameter_sets(par, K, M, threshold, noma, chi, chi_rho, iota, pi, s, e):
+    """Parameters of the S-procedure LMIs (67)/(73), shared by the complex and real slot SDPs.
+
+    Returns (chi_eps, two_eps, two_tau, tau2, chi_sets, iota_sets, pair): ``chi_sets`` rows
+    (chi, chi/rho, chi eps^2, 2 eps chi, margin variable or None) and ``iota_sets`` rows
+    (iota, pi, 2 tau iota, slack or None) for the rate LMIs and, with ``threshold``, the
+    threshold LMIs; ``pair`` holds the NOMA pair parameters (note 5.5: stream k at a later
+    decoder j: chi_k / rho_j, chi_k eps_j^2, 2 eps_j chi_k), or None.
+    """
+    chi_eps, two_eps = par("chi_eps", K, nonneg=True), par("two_eps", K, nonneg=True)
+    two_tau, tau2 = par("two_tau", M, nonneg=True), par("tau2", M, nonneg=True)
+    two_eps_chi, two_tau_iota = par("two_eps_chi", K, nonneg=True), par("two_tau_iota", (K, M), nonneg=True)
+    chi_sets = [(chi, chi_rho, chi_eps, two_eps_chi, s)]
+    iota_sets = [(iota, pi, two_tau_iota, e)]
+    if threshold:
+        chi_th, chi_th_rho = par("chi_th", K, nonneg=True), par("chi_th_rho", K)
+        chi_th_eps = par("chi_th_eps", K, nonneg=True)
+        iota_th, pi_th = par("iota_th", K, nonneg=True), par("pi_th", (K, M))
+        tec, tti = par("two_eps_chi_th", K, nonneg=True), par("two_tau_iota_th", (K, M), nonneg=True)
+        chi_sets.append((chi_th, chi_th_rho, chi_th_eps, tec, None))
+        iota_sets.append((iota_th, pi_th, tti, None))
+    pair = None
+    if noma:
+        pair = {n: par(n, (K, K), nonneg=True) for n in ("chi_rho_pair", "chi_eps_pair", "two_eps_chi_pair")}
+    return chi_eps, two_eps, two_tau, tau2, chi_sets, iota_sets, pair
+
+def _interference_sets(K, an, order):
+    """interf(k): streams interfering with private stream k (0 = common / AN); decoders(k): users that
+    decode it (k, and under SIC every user decoded after k)."""
+    def interf(k):
+        if order is not None:       # NOMA: the streams decoded after k, plus AN
+            return [j + 1 for j in order[order.index(k) + 1:]] + [0]
+        return [i for i in range(1, K + 1) if i != k + 1] + ([0] if an else [])
+
+    def decoders(k):
+        return [k] if order is None else order[order.index(k):]
+    return interf, decoders
+
+
+def _skew_map(N):
+    """Constant (N^2, N(N-1)/2) map b -> vec(B) (column-major) of the skew matrix with strict upper part b."""
+    iu = np.triu_indices(N, 1)
+    T = np.zeros((N * N, len(iu[0])))
+    for c, (i, j) in enumerate(zip(*iu)):
+        T[i + N * j, c] = 1.0          # B[i, j] = b_c
+        T[j + N * i, c] = -1.0         # B[j, i] = -b_c
+    return T
+
+
+def _fro_maps(N):
+    """Constant maps with ||[M_s vec(S); M_k vec(Q)]|| = ||S + jQ||_F for S symmetric, Q skew (length N^2)."""
+    iu = np.triu_indices(N, 1)
+    Ms = np.zeros((N + len(iu[0]), N * N))
+    for n in range(N):
+        Ms[n, n + N * n] = 1.0
+    for c, (i, j) in enumerate(zip(*iu)):
+        Ms[N + c, i + N * j] = np.sqrt(2.0)
+    Mk = np.zeros((len(iu[0]), N * N))
+    for c, (i, j) in enumerate(zip(*iu)):
+        Mk[c, i + N * j] = np.sqrt(2.0)
+    return Ms, Mk
+
+
+class RealSlotSDP:
+    """(P2.1') for one slot written directly in the real embedding (``formulation="real"``, the default).
+
+    Every Hermitian covariance X_i = A_i + j B_i is the real symmetric 2N x 2N block
+    [[A_i, -B_i], [B_i, A_i]] with A_i a symmetric variable and B_i built from its strict upper
+    triangle (no equality rows); X_i >= 0 iff the block is PSD. With h_r = [Re h; Im h],
+    h^H X h = h_r^T X_r h_r (no factor 1/2) and X h = X_r h_r stacked (Re; Im). The S-procedure
+    LMIs (67)/(73) become REAL S-lemma LMIs of order 2N + 1 (the error ball in R^{2N}; lossless, one
+    constraint), the Bernstein LMIs (53)/(60) the PSD blocks nu I + embed(A) of order 2N, and every
+    Frobenius norm uses the compressed vector [diag S; sqrt2 triu S; sqrt2 triu Q] (length N^2, half
+    of the complex vec). SOCs are posed with ``cp.SOC`` (``cp.norm(.) <= t`` of CVXPY 1.9 adds 2n+1
+    inequality rows per cone). X_r h_r and h_r^T X_r h_r enter through auxiliaries tied by
+    equality rows (the parameter x quadratic-form products must stay DPP), as in the complex form.
+    Parameters keep the names of :class:`ComplexSlotSDP` except that the complex h{k}, g{m} are
+    passed stacked (Re; Im) and R, V{k} as their real / imaginary parts (:meth:`real_values`).
+    """
+
+    formulation = "real"
+
+    def __init__(self, N, K, M, scheme, solver_settings=None, exact=False, sic_order=None):
+        t0 = time.perf_counter()
+        self.exact = exact
+        f = _scheme_flags(scheme)
+        if f["sic"] != (sic_order is not None):
+            raise ValueError("sic_order: a SIC order is needed by (and only by) scheme 'noma'")
+        order = None if sic_order is None else [int(x) for x in sic_order]
+        if order is not None and sorted(order) != list(range(K)):
+            raise ValueError(f"sic_order: must be a permutation of 0..{K - 1}, got {sic_order!r}")
+        self.sic_order = None if order is None else tuple(order)
+        self.N, self.K, self.M, self.scheme, self.flags = N, K, M, scheme, f
+        P = {}
+
+        def par(name, shape=(), **kw):
+            P[name] = cp.Parameter(shape, name=name, **kw)
+            return P[name]
+
+        N2 = 2 * N
+        I2 = np.eye(N2)
+        T_skew = _skew_map(N)
+        Ms, Mk = _fro_maps(N)
+        h = [par(f"h{k}", N2) for k in range(K)]
+        g = [par(f"g{m}", N2) for m in range(M)]
+        hh, gg = par("hh", K), par("gg", M)
+        chi, chi_rho = par("chi", K, nonneg=True), par("chi_rho", K)
+        iota, pi = par("iota", K, nonneg=True), par("pi", (K, M))
+        R_re, R_im = par("R_re", (N, N), symmetric=True), par("R_im", (N, N))
+        sq_delta, pmin = par("sq_delta", nonneg=True), par("pmin")
+        ws, we = par("ws", K, nonneg=True), par("we", (K, M), nonneg=True)
+        cons = []
+
+        def skew(name):
+            if N == 1:
+                return cp.Constant(np.zeros((1, 1)))
+            b = cp.Variable(N * (N - 1) // 2, name=name)
+            return cp.reshape(T_skew @ b, (N, N), order="F")
+
+        if f["zf"]:
+            V_re = [par(f"V{k}_re", (N, N), symmetric=True) for k in range(K)]
+            V_im = [par(f"V{k}_im", (N, N)) for k in range(K)]
+            pz = cp.Variable(K, nonneg=True, name="p")
+        A = [cp.Variable((N, N), symmetric=True, name=f"A{i}") for i in range(K + 1)]
+        B = [skew(f"b{i}") for i in range(K + 1)]
+        if f["zf"]:     # ZF directions, scalar powers (equality rows keep parameter x variable products DPP)
+            cons += [A[k + 1] == pz[k] * V_re[k] for k in range(K)] + [B[k + 1] == pz[k] * V_im[k] for k in range(K)]
+        Xr = [cp.bmat([[a, -b], [b, a]]) for a, b in zip(A, B)]
+        cons += [Xr[0] >> 0] if f["zf"] else [x >> 0 for x in Xr]
+        self.A, self.B = A, B
+        tr = [cp.trace(a) for a in A]
+
+        def fro(S, Q):
+            """||S + jQ||_F as a real vector of length N^2 (S symmetric, Q skew)."""
+            return cp.hstack([Ms @ cp.vec(S, order="F"), Mk @ cp.vec(Q, order="F")])
+
+        # v_ik = X_i h_k (stacked Re; Im) through auxiliaries, q_ik = h_k^H X_i h_k = h_r^T v_ik
+        v = [[cp.Variable(N2) for _ in range(K)] for _ in range(K + 1)]
+        vg = [[cp.Variable(N2) for _ in range(M)] for _ in range(K + 1)]
+        for i in range(K + 1):
+            cons += [v[i][k] == Xr[i] @ h[k] for k in range(K)]
+            cons += [vg[i][m] == Xr[i] @ g[m] for m in range(M)]
+        # scalar auxiliaries (parameter x q products stay DPP)
+        qv, qgv = cp.Variable((K + 1, K)), cp.Variable((K + 1, M))
+        cons += [qv[i, k] == h[k] @ v[i][k] for i in range(K + 1) for k in range(K)]
+        cons += [qgv[i, m] == g[m] @ vg[i][m] for i in range(K + 1) for m in range(M)]
+        q = [[qv[i, k] for k in range(K)] for i in range(K + 1)]
+        qg = [[qgv[i, m] for m in range(M)] for i in range(K + 1)]
+        sumA, sumB = sum(A), sum(B)
+        # (34d) / TRSMA total power, (34k), (62)
+        if f["total_power"]:
+            cons.append(cp.trace(sumA) <= N)
+        else:
+            cons.append(cp.diag(sumA) <= 1)
+        cons.append(cp.SOC(sq_delta, fro(sumA - R_re, sumB - R_im)))
+        cons.append(cp.trace(sumA) >= pmin)
+        interf, decoders = _interference_sets(K, f["an"], order)
+
+        s = cp.Variable(K, name="s")
+        e = cp.Variable((K, M), nonneg=True, name="e")
+        self.s, self.e = s, e
+        # (67) LU S-procedure and (73) IU S-procedure (congruent DPP form, real S-lemma)
+        chi_eps, two_eps, two_tau, tau2, chi_sets, iota_sets, pair = _lmi_parameter_sets(
+            par, K, M, f["threshold"], order is not None, chi, chi_rho, iota, pi, s, e)
+        for (c_, c_rho, c_eps, c_te, marg) in chi_sets:
+            for k in range(K):
+                Sk = sum(Xr[i] for i in interf(k))
+                m_ = 0 if marg is None else marg[k]
+                for j in decoders(k):
+                    if j == k:
+                        rho_, ceps_, cte_ = c_rho[k], c_eps[k], c_te[k]
+                    else:
+                        rho_, ceps_, cte_ = (pair["chi_rho_pair"][k, j], pair["chi_eps_pair"][k, j],
+                                             pair["two_eps_chi_pair"][k, j])
+                    Sq = sum(q[i][j] for i in interf(k))
+                    if f["deterministic"]:
+                        cons.append(q[k + 1][j] - c_[k] * Sq - rho_ - m_ >= 0)
+                        continue
+                    if not exact:  # SOC surrogate of (64)
+                        d = two_eps[j] * v[k + 1][j] - cte_ * sum(v[i][j] for i in interf(k))
+                        trS = sum(tr[i] for i in interf(k))
+                        cons.append(cp.SOC(q[k + 1][j] - c_[k] * Sq - rho_ - ceps_ * trS - m_, d))
+                        continue
+                    th = cp.Variable(nonneg=True)
+                    U = Xr[k + 1] - c_[k] * Sk + th * I2
+                    col = _col(-th * h[j], N2)
+                    cons.append(cp.bmat([[U, col], [col.T, _scal(-rho_ + th * hh[j] - m_)]]) >> 0)
+        for (i_, pi_, i_tt, marg) in iota_sets:
+            for k in range(K):
+                for m in range(M):
+                    m_ = 0 if marg is None else marg[k, m]
+                    if f["deterministic"]:
+                        cons.append(pi_[k, m] - qg[k + 1][m] + i_[k] * qg[0][m] - m_ >= 0)
+                        continue
+                    if not exact:  # SOC surrogate of (69)/(73)
+                        d = two_tau[m] * vg[k + 1][m] - i_tt[k, m] * vg[0][m]
+                        cons.append(cp.SOC(pi_[k, m] - m_ - qg[k + 1][m] + i_[k] * qg[0][m] - tau2[m] * tr[k + 1], d))
+                        continue
+                    ze = cp.Variable(nonneg=True)
+                    Fm = i_[k] * Xr[0] - Xr[k + 1] + ze * I2
+                    col = _col(-ze * g[m], N2)
+                    cons.append(cp.bmat([[Fm, col], [col.T, _scal(pi_[k, m] + ze * gg[m] - m_)]]) >> 0)
+        # (46) common-rate constraint at the current sum C
+        if f["common"]:
+            gc, gc_eps2, eps2, gc_rho = par("gc", nonneg=True), par("gc_eps2", K), par("eps2", K), par("gc_rho", K)
+            for k in range(K):
+                pr = range(1, K + 1)
+                cons.append(q[0][k] + eps2[k] * tr[0] >= gc * sum(q[i][k] for i in pr)
+                            + gc_eps2[k] * sum(tr[i] for i in pr) + gc_rho[k])
+        # (51)-(53) LU outage (Bernstein)
+        if not f["threshold"]:
+            on, on_a, on_as2, on_s2, on_rho = (par(n, K, nonneg=True)
+                                               for n in ("on", "on_a", "on_as2", "on_s2", "on_rho"))
+            b1a, b1s, r1a, r1s, b2a, b2s = (par(n, K, nonneg=True) for n in ("b1a", "b1s", "r1a", "r1s", "b2a", "b2s"))
+            for k in range(K):
+                idx = interf(k)
+                lhs = (on_as2[k] * tr[k + 1] - on_s2[k] * sum(tr[i] for i in idx) - on_rho[k]
+                       + on_a[k] * q[k + 1][k] - on[k] * sum(q[i][k] for i in idx))
+                if f["deterministic"]:
+                    cons.append(lhs >= 0)
+                    continue
+                zc, nc = cp.Variable(nonneg=True), cp.Variable(nonneg=True)
+                if not exact:
+                    nc = 0
+                cons.append(lhs - zc - nc >= 0)
+                r1 = r1a[k] * v[k + 1][k] - r1s[k] * sum(v[i][k] for i in idx)
+                cons.append(cp.SOC(zc, cp.hstack([fro(b1a[k] * A[k + 1] - b1s[k] * sum(A[i] for i in idx),
+                                                      b1a[k] * B[k + 1] - b1s[k] * sum(B[i] for i in idx)),
+                                                  np.sqrt(2) * r1])))                                    # (52)
+                if exact:
+                    A2 = b2a[k] * Xr[k + 1] - b2s[k] * sum(Xr[i] for i in idx)
+                    cons.append(nc * I2 + A2 >> 0)                                                       # (53)
+        # (58)-(60) IU outage (Bernstein)
+        se2t, se2, inv_eta = (par(n, M, nonneg=True) for n in ("se2t", "se2", "inv_eta"))
+        b3a, b3s, r3a, r3s, b4a, b4s = (par(n, M, nonneg=True) for n in ("b3a", "b3s", "r3a", "r3s", "b4a", "b4s"))
+        inv_te = par("inv_te", nonneg=True)
+        if not f["threshold"]:
+            for k in range(K):
+                for m in range(M):
+                    sig_g = inv_eta[m] - inv_te * qg[k + 1][m] + qg[0][m]
+                    if f["deterministic"]:
+                        cons.append(sig_g >= 0)
+                        continue
+                    rc, mc = cp.Variable(nonneg=True), cp.Variable(nonneg=True)
+                    if not exact:
+                        mc = 0
+                    cons.append(se2t[m] * tr[k + 1] - se2[m] * tr[0] + rc + mc <= sig_g)                  # (58)
+                    r3 = r3a[m] * vg[k + 1][m] - r3s[m] * vg[0][m]
+                    cons.append(cp.SOC(rc, cp.hstack([fro(b3a[m] * A[k + 1] - b3s[m] * A[0],
+                                                          b3a[m] * B[k + 1] - b3s[m] * B[0]),
+                                                      np.sqrt(2) * r3])))                                  # (59)
+                    if exact:
+                        cons.append(mc * I2 - (b4a[m] * Xr[k + 1] - b4s[m] * Xr[0]) >> 0)                # (60)
+        obj = cp.sum(cp.multiply(ws, s)) + cp.sum(cp.multiply(we, e))
+        prob = cp.Problem(cp.Maximize(obj), cons)
+        self.params = P
+        self.pp = ParametricProblem(prob, P, settings=solver_settings, build_time=0.0)
+        self.pp.build_time = time.perf_counter() - t0
+
+    @staticmethod
+    def real_values(values):
+        """The complex parameter values of :func:`_values` in this formulation's real parameters."""
+        out = {}
+        for name, val in values.items():
+            if name == "R" or (name[0] == "V" and name[1:].isdigit()):
+                arr = np.asarray(val, dtype=np.complex128)
+                out[f"{name}_re"] = 0.5 * (arr.real + arr.real.T)
+                out[f"{name}_im"] = 0.5 * (arr.imag - arr.imag.T)
+            elif name[0] in "hg" and name[1:].isdigit():
+                arr = np.asarray(val, dtype=np.complex128)
+                out[name] = np.concatenate([arr.real, arr.imag])
+            else:
+                out[name] = val
+        return out
+
+    def solve(self, values, stats: SolveStats):
+        rec = self.pp.solve(**self.real_values(values))
+        stats.add(rec)
+        Xs = np.stack([np.asarray(a.value, dtype=np.float64) + 1j * np.asarray(b.value, dtype=np.float64)
+                       for a, b in zip(self.A, self.B)])
+        Xs = 0.5 * (Xs + np.conj(np.swapaxes(Xs, -1, -2)))
+        lam, U = np.linalg.eigh(Xs)          # project to PSD (solver round-off)
+        return np.einsum("inr,ir,imr->inm", U, np.maximum(lam, 0.0), U.conj())
+
+
+FORMULATIONS = ("real", "complex")
+
+
+def SlotSDP(N, K, M, scheme, solver_settings=None, exact=False, sic_order=None, formulation="real"):
+    """(P2.1') of one slot: :class:`RealSlotSDP` (default) or :class:`ComplexSlotSDP`."""
+    if formulation not in FORMULATIONS:
+        raise ValueError(f"formulation: must be one of {FORMULATIONS}, got {formulation!r}")
+    cls = RealSlotSDP if formulation == "real" else ComplexSlotSDP
+    return cls(N, K, M, scheme, solver_settings, exact, sic_order)
+
+
 _CACHE: dict = {}
 
 
-def slot_problem(N, K, M, scheme, solver_settings=None, exact=False, sic_order=None) -> SlotSDP:
-    """The cached (P2.1') of this (N, K, M, scheme[, SIC order]) (built on first use in this process;
-    NOMA has one problem per decoding order, at most K! of them)."""
+def slot_problem(N, K, M, scheme, solver_settings=None, exact=False, sic_order=None, formulation="real"):
+    """The cached (P2.1') of this (N, K, M, scheme[, SIC order], formulation) (built on first use in this
+    process; NOMA has one problem per decoding order, at most K! of them)."""
     key = (N, K, M, scheme, exact, tuple(sorted((solver_settings or {}).items())),
-           None if sic_order is None else tuple(sic_order))
+           None if sic_order is None else tuple(sic_order), formulation)
     if key not in _CACHE:
-        _CACHE[key] = SlotSDP(N, K, M, scheme, solver_settings, exact, sic_order)
+        _CACHE[key] = SlotSDP(N, K, M, scheme, solver_settings, exact, sic_order, formulation)
     return _CACHE[key]
 
 
@@ -454,10 +754,19 @@ def _checks(sc, inst, X, ev, scheme):
     bp = np.array([np.sqrt(inst.delta[l]) - np.linalg.norm(tot[l] - inst.R[l]) for l in range(len(X))])
     pmin = np.max(inst.p_min) / (sc.n_elements if f["total_power"] else 1.0)
     det = diag.sum(axis=1) - pmin
+    # common-rate split (note 4.3 step 5) as a margin in bps/Hz: Rc_max - sum C_min (RSMA), -max C_min
+    # (AN schemes: no common rate, the LU outage must hold at C = 0); the kernel's split_feasible flag
+    # is exact to 1e-12, below the SDP's accuracy (a certificate on the boundary gives C_min ~ 1e-9)
+    if f["common"]:
+        split = ev["Rc_max"] - ev["C_min"].sum(axis=1)
+    elif f["threshold"]:
+        split = np.zeros(len(X))
+    else:
+        split = -ev["C_min"].max(axis=1)
     out = dict(power_cap=float(cap.min()), beampattern=float(bp.min()), detection=float(det.min()),
                iu_outage=float(ev["iu_margin"].min()) if not f["threshold"] else 0.0,
                lu_outage=float(np.min(ev["C"] - ev["C_min"])) if not f["threshold"] else 0.0,
-               split=float(np.min(ev["split_feasible"].astype(float)) - 0.5))
+               split=float(np.min(split)))
     if f["threshold"]:
         out["lu_threshold"] = float(np.min(ev["chi"] - (2 ** sc.rate_user - 1)))
         out["iu_threshold"] = float(np.min(sc.theta_e - ev["iota"]))
@@ -509,7 +818,7 @@ def _rank_one(X, an):
 def tris_rsma_bcd(sc: TrisRsmaScenario, inst: TrisRsmaInstance, scheme: str = "proposed", *, max_iter: int = 30,
                   rel_tol: float = 1e-3, abs_tol: float = 1e-6, paper_literal: bool = False, n_random: int = 100,
                   rng: np.random.Generator | None = None, solver_settings: dict | None = None,
-                  exact: bool = False) -> TrisRsmaResult:
+                  exact: bool = False, formulation: str = "real") -> TrisRsmaResult:
     """BCD of note 4.3 for one realisation and one scheme; raises InfeasibleError if the initial SDP is infeasible.
 
     ``exact=True`` uses the note's LMIs (67), (73), (53), (60) in block 1 and the exact E in block 2;
@@ -521,6 +830,8 @@ def tris_rsma_bcd(sc: TrisRsmaScenario, inst: TrisRsmaInstance, scheme: str = "p
     if not isinstance(inst, TrisRsmaInstance):
         raise ValueError("inst: must be a TrisRsmaInstance")
     f = _scheme_flags(scheme)
+    if formulation not in FORMULATIONS:
+        raise ValueError(f"formulation: must be one of {FORMULATIONS}, got {formulation!r}")
     max_iter = as_int(max_iter, "max_iter", minimum=1)
     rel_tol = as_float(rel_tol, "rel_tol", positive=True)
     rng = np.random.default_rng(0) if rng is None else rng
@@ -528,7 +839,7 @@ def tris_rsma_bcd(sc: TrisRsmaScenario, inst: TrisRsmaInstance, scheme: str = "p
         raise ValueError("scheme: 'perfect' needs a scenario with perfect_csi=True (and its own draw)")
     t0 = time.perf_counter()
     N, K, M, L = sc.n_elements, sc.n_users, sc.n_ius, sc.n_slots
-    prob = slot_problem(N, K, M, scheme, solver_settings, exact, sic_order_of(scheme, inst))
+    prob = slot_problem(N, K, M, scheme, solver_settings, exact, sic_order_of(scheme, inst), formulation)
     fast = not exact
     stats = SolveStats(build_time=prob.pp.build_time)
     # ---- initial point (note 4.4)
