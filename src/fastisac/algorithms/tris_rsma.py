@@ -128,15 +128,11 @@ def _scal(v):
     return cp.reshape(v, (1, 1), order="F")
 
 
-class ComplexSlotSDP:
-    """(P2.1') for one slot with CVXPY complex (Hermitian) variables (``formulation="complex"``), built
-    once per (N, K, M, scheme) and re-solved with parameters. Kept as the agreement oracle of
-    :class:`RealSlotSDP`."""
+class _SlotSDPBase:
+    """What both slot-SDP formulations share: scheme flags, SIC order, the parameter registry."""
 
-    formulation = "complex"
-
-    def __init__(self, N, K, M, scheme, solver_settings=None, exact=False, sic_order=None):
-        t0 = time.perf_counter()
+    def _common_setup(self, N, K, M, scheme, exact, sic_order):
+        """Check the scheme / SIC order and return (flags, order, parameters dict, par(name, shape, **kw))."""
         self.exact = exact
         f = _scheme_flags(scheme)
         if f["sic"] != (sic_order is not None):
@@ -151,6 +147,20 @@ class ComplexSlotSDP:
         def par(name, shape=(), **kw):
             P[name] = cp.Parameter(shape, name=name, **kw)
             return P[name]
+
+        return f, order, P, par
+
+
+class ComplexSlotSDP(_SlotSDPBase):
+    """(P2.1') for one slot with CVXPY complex (Hermitian) variables (``formulation="complex"``), built
+    once per (N, K, M, scheme) and re-solved with parameters. Kept as the agreement oracle of
+    :class:`RealSlotSDP`."""
+
+    formulation = "complex"
+
+    def __init__(self, N, K, M, scheme, solver_settings=None, exact=False, sic_order=None):
+        t0 = time.perf_counter()
+        f, order, P, par = self._common_setup(N, K, M, scheme, exact, sic_order)
 
         I = np.eye(N)
         h = [par(f"h{k}", N, complex=True) for k in range(K)]
@@ -383,7 +393,7 @@ def _fro_maps(N):
     return Ms, Mk
 
 
-class RealSlotSDP:
+class RealSlotSDP(_SlotSDPBase):
     """(P2.1') for one slot written directly in the real embedding (``formulation="real"``, the default).
 
     Every Hermitian covariance X_i = A_i + j B_i is the real symmetric 2N x 2N block
@@ -404,20 +414,7 @@ class RealSlotSDP:
 
     def __init__(self, N, K, M, scheme, solver_settings=None, exact=False, sic_order=None):
         t0 = time.perf_counter()
-        self.exact = exact
-        f = _scheme_flags(scheme)
-        if f["sic"] != (sic_order is not None):
-            raise ValueError("sic_order: a SIC order is needed by (and only by) scheme 'noma'")
-        order = None if sic_order is None else [int(x) for x in sic_order]
-        if order is not None and sorted(order) != list(range(K)):
-            raise ValueError(f"sic_order: must be a permutation of 0..{K - 1}, got {sic_order!r}")
-        self.sic_order = None if order is None else tuple(order)
-        self.N, self.K, self.M, self.scheme, self.flags = N, K, M, scheme, f
-        P = {}
-
-        def par(name, shape=(), **kw):
-            P[name] = cp.Parameter(shape, name=name, **kw)
-            return P[name]
+        f, order, P, par = self._common_setup(N, K, M, scheme, exact, sic_order)
 
         N2 = 2 * N
         I2 = np.eye(N2)
