@@ -1,7 +1,8 @@
 """Algorithm 1 of seed 000 written straight from the paper in CVXPY: the block-A SDP (60) is
 rebuilt every BCD sweep, and block B (62) is solved as the 2MK tiny SDPs the paper states
 (minimise xi subject to the S-procedure LMI (51)). Same math, initial point, xi rule and
-stopping as ``fastisac.algorithms.networked.centralized_bcd``. Benchmark baseline only.
+stopping as ``fastisac.algorithms.networked.centralized_bcd``. Also Algorithm 2 with every
+per-BS problem rebuilt each ADMM iteration (``naive_decentralized_admm``). Benchmark baselines only.
 """
 
 import math
@@ -79,3 +80,49 @@ def naive_centralized_bcd(inst, max_iter=8, tol=1e-3, eps0_db=-20.0):
         if abs(trace[-2] - trace[-1]) <= tol * abs(trace[-2]):
             break
     return dict(trace=trace, W=W, R=R, wall_time=time.perf_counter() - t0, solver_time=solver_time)
+
+
+def naive_decentralized_admm(inst, max_iter=6, rho_init=1.0, varsigma=1.5, rho_max=1e6, eps0_db=-20.0):
+    """Algorithm 2 with every per-BS problem (136) rebuilt in CVXPY at every ADMM iteration
+    (fresh ``LocalProblem``, same parameter values, same solve and stalled-point policy); start,
+    block B, global and dual steps are the library's, so the trace must equal
+    ``decentralized_admm(inst, max_iter=...)``'s (no early stop is taken in ``max_iter`` <= 6)."""
+    t0 = time.perf_counter()
+    M = inst.M
+    stats = SolveStats()
+    W, R, _, eps_fixed, beta, deltas, st, xi, psis, lams = alg._admm_start(inst, stats, None, eps0_db, "refill")
+    cons = alg._Consensus(st)
+    Wl, Rl = W.copy(), R.copy()
+    rho = float(rho_init)
+    trace = [float(alg.bs_power_nb(W, R, inst.tau).sum())]
+    fail_count = [0] * M
+    build_time = 0.0
+    for n in range(1, max_iter + 1):
+        rhos = cons.rhos(rho)
+        targets = cons.targets(rhos)
+        outs = []
+        for m in range(M):
+            tb = time.perf_counter()
+            lp = alg.LocalProblem(inst, m).bind(inst)                       # rebuilt every iteration
+            build_time += time.perf_counter() - tb
+            lp.pp.set(**alg._local_values(inst, m, Wl, Rl, st, xi, psis, lams, beta, deltas, eps_fixed), **targets[m])
+            outs.append(alg._solve_local(lp, fail_count[m] >= 2))
+        for m, (rec, out) in enumerate(outs):
+            if out is None:
+                fail_count[m] += 1
+                continue
+            fail_count[m] = 0
+            stats.add(rec)
+            Wl[:, m], Rl[:, m], v = out
+            alg._store_local(inst, st, m, v)
+            deltas[m] = max(v["delta"], inst.b[m])
+            beta[1, m] = math.sqrt(max(v["delta0"], deltas[m] ** 2))
+        if max(fail_count) >= 3:
+            break
+        for m in range(M):
+            xi[:, m], psis[:, m], lams[:, m] = alg._local_block_b(inst, m, Wl[:, m], Rl[:, m], st.u_bar[:, m],
+                                                                  beta[:, m], xi[:, m], "refill")
+        cons.update(st, rhos)
+        trace.append(float(alg.bs_power_nb(np.ascontiguousarray(Wl), np.ascontiguousarray(Rl), inst.tau).sum()))
+        rho = min(rho * varsigma, rho_max)
+    return dict(trace=trace, wall_time=time.perf_counter() - t0, solver_time=stats.solver_time, build_time=build_time)
