@@ -44,6 +44,7 @@ def test_metrics_200_randomisation_candidates(benchmark, impl):
     f = K.rsma_hisac_metrics if impl == "kernel" else ref.rsma_hisac_metrics
     f(W, O, **ch, sigma2=1.0, kappa2=1.0, p0=0.1)
     benchmark.group = "rsma_hisac metrics, 200 candidates"
+    benchmark.extra_info.update(kernel='rsma_hisac metrics/secrecy/SEE', size='200 candidates', impl="ours" if impl == "kernel" else impl)
     out = benchmark(f, W, O, **ch, sigma2=1.0, kappa2=1.0, p0=0.1)
     np.testing.assert_allclose(out["see"], ref.rsma_hisac_metrics(W, O, **ch, sigma2=1.0, kappa2=1.0, p0=0.1)["see"],
                                rtol=1e-9)
@@ -58,6 +59,7 @@ def test_robust_quadratic_forms_batch(benchmark, impl):
     f = K.robust_quadratic_forms if impl == "kernel" else ref.robust_quadratic_forms
     f(h, X, e)
     benchmark.group = "robust quadratic forms, 2000 x M=12"
+    benchmark.extra_info.update(kernel='robust quadratic forms', size='2000 x M=12', impl="ours" if impl == "kernel" else impl)
     benchmark(f, h, X, e)
 
 
@@ -70,6 +72,7 @@ def test_echo_filter(benchmark, impl):
     f = K.echo_filter if impl == "kernel" else ref.echo_filter
     f(S, C)
     benchmark.group = "echo filter (generalised eigenvector), M1=12"
+    benchmark.extra_info.update(kernel='echo filter (generalised eigenvector)', size='M1=12', impl="ours" if impl == "kernel" else impl)
     benchmark(f, S, C)
 
 
@@ -83,6 +86,7 @@ def test_algorithm4_dpp_vs_naive(benchmark):
     res = benchmark.pedantic(lambda: alg.rsma_hisac_see(sc, ch), rounds=3, iterations=1, warmup_rounds=0)
     t_naive = min(naive_rsma_hisac_see(sc, ch).wall_time for _ in range(2))
     benchmark.group = "Algorithm 4 (12, 12, N=4)"
+    benchmark.extra_info.update(kernel='rsma_hisac Algorithm 4', size='(12, 12, N=4)', impl="ours")
     share = res.solve_stats.solver_time / res.wall_time
     nshare = naive.solve_stats.solver_time / naive.wall_time
     benchmark.extra_info.update(n_solves=res.n_solves, ours_wall_s=res.wall_time, naive_wall_s=t_naive,
@@ -105,6 +109,7 @@ def test_mvdr_echo_filter(benchmark, impl):
         f, args = (K.mvdr_echo_filter if impl == "kernel" else ref.mvdr_echo_filter), (h, c)
     f(*args)
     benchmark.group = "MVDR echo filter, M1=12"
+    benchmark.extra_info.update(kernel='MVDR echo filter', size='M1=12', impl="ours" if impl == "kernel" else impl)
     benchmark(f, *args)
 
 
@@ -119,4 +124,5 @@ def test_block_c_forms(benchmark, form):
     out = benchmark.pedantic(lambda: alg.block_c_optimum(sc, ch, start.W_sdr, start.O_sdr, form=form),
                              rounds=3, iterations=1, warmup_rounds=0)
     benchmark.group = "block C to convergence (12, 12, N=4)"
+    benchmark.extra_info.update(kernel='rsma_hisac block C to convergence', size='(12, 12, N=4)', impl="ours" if form == "log" else "xvars form")
     benchmark.extra_info.update(n_solves=out["n_solves"], see=out["see"])

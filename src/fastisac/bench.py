@@ -14,7 +14,9 @@ command runs from a checkout (``--path`` points elsewhere). Every benchmark reco
     the fraction of the timed call spent inside Clarabel's own solve;
 ``naive_wall_s`` / ``naive_clarabel_share`` (optional)
     a baseline timed outside pytest-benchmark (e.g. a naive CVXPY rebuild that is too slow to
-    repeat), reported as a ``naive`` row.
+    repeat), reported as a ``naive`` row;
+``reference_s`` (optional)
+    a NumPy reference timed inside the same benchmark function, reported as a ``reference`` row.
 
 A paper that lands adds its benchmark file and nothing here. Ratios come from one run.
 """
@@ -64,6 +66,8 @@ def bench_table(data: dict) -> list[dict]:
         base = [(impl, t, info.get("clarabel_share")) for impl, (t, info) in entries.items() if impl != "ours"]
         if ours and "naive_wall_s" in ours[1]:
             base.append(("naive CVXPY", ours[1]["naive_wall_s"], ours[1].get("naive_clarabel_share")))
+        if ours and "reference_s" in ours[1] and "reference" not in entries:
+            base.append(("reference", ours[1]["reference_s"], None))
         if not base:
             base = [(None, float("nan"), None)]
         for impl, t, bshare in base:
