@@ -503,3 +503,81 @@ def test_real_embedding_n9_agrees(exact):
     _check_slot_output(sc9, inst9, Xr, v1, real, "proposed", exact)
     rows = [p.pp.problem.get_problem_data(cp.CLARABEL)[0]["A"].shape[0] for p in (real, cplx)]
     assert rows[0] < 0.7 * rows[1], rows
+
+
+# ----------------------------------------------------------------------------- rank-one recovery
+# N = 4, 3 slots, scan step (60, 25) deg, rho_delta 0.3: plain truncation breaks the beampattern (-4e-4)
+REPAIR = dict(n_rows=2, n_cols=2, rate_user=0.05, rate_iu=0.5, detection_power_fraction=0.2, scan_step_deg=(60.0, 25.0),
+              rho_delta=0.3, n_slots=3, period_s=6e-3)
+
+
+def _max_ratio(X):
+    r = 0.0
+    for Xi in X.reshape(-1, *X.shape[-2:]):
+        lam = np.linalg.eigvalsh(Xi)
+        if lam[-1] > 1e-9:
+            r = max(r, max(lam[-2], 0.0) / lam[-1])
+    return r
+
+
+def test_rank_one_recovery_where_truncation_fails():
+    """Truncation (no randomisation) fails a check; the default recovery (penalty SCA, then power repair
+    along the fixed directions) returns exactly rank-one streams meeting every check and the MC outage."""
+    sc = TrisRsmaScenario(**REPAIR)
+    inst = sc.draw(np.random.default_rng(2))
+    plain = alg.tris_rsma_bcd(sc, inst, "proposed", max_iter=4, n_random=0, rank_one="randomise")
+    assert not plain.feasible and plain.checks["beampattern"] < -1e-5, plain.checks
+    for mode in ("penalty", "repair"):
+        r = alg.tris_rsma_bcd(sc, inst, "proposed", max_iter=4, n_random=0, rank_one=mode)
+        assert r.feasible and r.repaired and r.n_randomised == 0, (mode, r.checks)
+        assert _max_ratio(r.X) < 1e-9
+        np.testing.assert_allclose(r.X_sdr, plain.X_sdr, atol=1e-6)     # recovery leaves the BCD unchanged
+        diag = np.real(np.einsum("linn->ln", r.X))
+        assert np.all(diag <= 1 + 1e-5)
+        for l in range(sc.n_slots):
+            tot = r.X[l].sum(axis=0)
+            assert np.linalg.norm(tot - inst.R[l]) <= np.sqrt(inst.delta[l]) + 1e-5
+            theta = np.where(r.C[l] < sc.rate_user - 1e-12, 2 ** (sc.rate_user - r.C[l]) - 1, 0.0)
+            mc = K4.outage_verify(r.X[l], inst.H, inst.G, inst.s_h, inst.s_e, inst.inv_rho, inst.eta, theta,
+                                  sc.theta_e, 40_000, an=False, seed=l)
+            assert np.all(mc["lu"] <= sc.p_out_user + _ci(sc.p_out_user, 40_000)), mc["lu"]
+            assert np.all(mc["iu"] <= sc.p_out_iu + _ci(sc.p_out_iu, 40_000)), mc["iu"]
+        assert r.metrics["detection_min"] >= sc.p_d - 1e-6
+    with pytest.raises(ValueError, match="rank_one"):
+        alg.tris_rsma_bcd(sc, inst, "proposed", rank_one="svd")
+
+
+def test_rank_penalty_mu_zero_and_monotone():
+    """mu = 0 reproduces the unpenalised slot optimum; the penalty tr X - u^H X u at the same u does not
+    grow with mu (exact-penalty monotonicity); fixed directions give exactly rank-one streams."""
+    sc = TrisRsmaScenario(**SMALL)
+    inst = sc.draw(np.random.default_rng(1))
+    N, K, M = sc.n_elements, sc.n_users, sc.n_ius
+    _, v1 = _slot_value_sets(sc, inst, "proposed", False)
+    plain = alg.SlotSDP(N, K, M, "proposed")
+    pen = alg.SlotSDP(N, K, M, "proposed", rank_penalty=True)
+    X0 = plain.solve(v1, alg.SolveStats())
+    Xz = pen.solve({**v1, **alg._penalty_values(X0, pen.streams, 0.0)}, alg.SolveStats())
+    assert np.isclose(pen.pp.problem.value, plain.pp.problem.value, rtol=2e-4, atol=1e-6)
+    np.testing.assert_allclose(Xz, X0, atol=2e-3 * N)
+
+    def penalty(X, U):
+        return sum(np.trace(X[i]).real - np.real(U[i].conj() @ X[i] @ U[i]) for i in pen.streams)
+    # a direction set that is NOT the optimum's: mix the principal eigenvectors with a fixed vector
+    rng = np.random.default_rng(0)
+    U = []
+    for i in range(K + 1):
+        u = np.linalg.eigh(X0[i])[1][:, -1] + 0.5 * (rng.standard_normal(N) + 1j * rng.standard_normal(N))
+        U.append(u / np.linalg.norm(u))
+    vals = []
+    for mu in (0.0, 0.05, 1.0):
+        pv = {"mu_pen": mu, **{f"P{i}": mu * np.outer(np.r_[U[i].real, U[i].imag], np.r_[U[i].real, U[i].imag])
+                               for i in pen.streams}}
+        vals.append(penalty(pen.solve({**v1, **pv}, alg.SolveStats()), U))
+    assert vals[0] > 1e-3 and np.all(np.diff(vals) <= 1e-5 * N), vals
+    fixed = alg.SlotSDP(N, K, M, "proposed", fixed_directions=True)
+    Xf = fixed.solve({**v1, **alg._direction_values(X0, fixed.fixed)}, alg.SolveStats())
+    assert fixed.fixed == tuple(range(K + 1)) and _max_ratio(Xf) < 1e-12
+    _check_slot_output(sc, inst, Xf, v1, fixed, "proposed", False)
+    with pytest.raises(ValueError, match="fixed_directions"):
+        alg.SlotSDP(N, K, M, "proposed", formulation="complex", fixed_directions=True)
