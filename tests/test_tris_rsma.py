@@ -581,3 +581,47 @@ def test_rank_penalty_mu_zero_and_monotone():
     _check_slot_output(sc, inst, Xf, v1, fixed, "proposed", False)
     with pytest.raises(ValueError, match="fixed_directions"):
         alg.SlotSDP(N, K, M, "proposed", formulation="complex", fixed_directions=True)
+
+
+# ----------------------------------------------------------------------------- TMA mapping (2)-(3), oracle 7.2
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 64))
+def test_tma_mapping_round_trip_and_reference(seed, n):
+    """x -> (tau, t_on) -> first harmonic = x / (pi A_max), against the NumPy twin (whose
+    harmonic is the integral form, an independent formula)."""
+    rng = np.random.default_rng(seed)
+    a_max, period = 2.0, 1e-6
+    x = a_max * np.sqrt(rng.uniform(0, 1, n)) * np.exp(1j * rng.uniform(-np.pi, np.pi, n))
+    tau, t_on = K4.tma_mapping(x, a_max, period)
+    rt, ro = ref.tma_mapping(x, a_max, period)
+    np.testing.assert_allclose(tau, rt, rtol=1e-12, atol=1e-24)
+    assert np.all((tau >= 0) & (tau <= period / 2 * (1 + 1e-12)))
+    assert np.all((t_on >= 0) & (t_on < period))
+    c1 = K4.tma_first_harmonic(tau, t_on, period)
+    np.testing.assert_allclose(c1, ref.tma_first_harmonic(tau, t_on, period), atol=1e-12)
+    np.testing.assert_allclose(c1, x / (np.pi * a_max), atol=1e-12)
+
+
+def test_tma_first_harmonic_matches_sampled_waveform_and_loss():
+    period, n_s = 1.0, 1 << 16
+    t = (np.arange(n_s) + 0.5) / n_s * period
+    tau, t_on = np.array([0.5, 0.2, 0.37]), np.array([0.1, 0.9, 0.55])     # the last two wrap around T_p
+    c1 = K4.tma_first_harmonic(tau, t_on, period)
+    for i in range(3):
+        on = ((t - t_on[i]) % period) < tau[i]
+        assert abs(np.fft.fft(on.astype(float))[1] / n_s - c1[i]) < 1e-4
+    # +-1 square wave: share of power in the +-1st harmonics = 8 / pi^2 (-0.912 dB)
+    sq = np.where(t < period / 2, 1.0, -1.0)
+    spec = np.fft.fft(sq) / n_s
+    share = (abs(spec[1]) ** 2 + abs(spec[-1]) ** 2) / np.mean(sq ** 2)
+    assert abs(10 * np.log10(share) - K4.tma_harmonic_loss_db()) < 1e-3
+    assert K4.tma_harmonic_loss_db() == pytest.approx(-0.912, abs=5e-4)
+
+
+def test_tma_mapping_rejects_bad_inputs():
+    with pytest.raises(ValueError, match=r"^x\b"):
+        K4.tma_mapping(np.array([2.0 + 0j]), 1.0, 1.0)
+    with pytest.raises(ValueError, match=r"^period\b"):
+        K4.tma_mapping(np.array([0.5 + 0j]), 1.0, -1.0)
+    with pytest.raises(ValueError, match=r"^tau\b"):
+        K4.tma_first_harmonic(np.array([2.0]), np.array([0.0]), 1.0)

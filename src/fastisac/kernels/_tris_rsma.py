@@ -756,3 +756,34 @@ def bernstein_lemma_check_nb(Q, r, seed, n_draws, chunk, e_minus, e_plus):
             if f >= e_plus:
                 hi[c] += 1
     return lo.sum(), hi.sum()
+
+
+# --------------------------------------------------------------------------- TMA mapping (2)-(3)
+@njit(cache=True)
+def tma_mapping_nb(x, a_max, period):
+    """Time-modulated-array mapping (2)-(3) of element samples x_n = A_n e^{j phi_n}: the on-state
+    duration tau_n = (T_p / pi) arcsin(A_n / A_max) and onset t_on,n = ((-phi_n T_p / pi - tau_n) / 2)
+    mod T_p (note 2.1 [R]: phi_0,n read as phi_n, "for all k" as "for some k"). |x_n| <= A_max."""
+    n = x.shape[0]
+    tau = np.empty(n)
+    t_on = np.empty(n)
+    for i in range(n):
+        amp = abs(x[i])
+        r = min(amp / a_max, 1.0)
+        tau[i] = period / np.pi * np.arcsin(r)
+        phi = np.arctan2(x[i].imag, x[i].real)
+        t_on[i] = ((-phi * period / np.pi - tau[i]) / 2.0) % period
+    return tau, t_on
+
+
+@njit(cache=True)
+def tma_first_harmonic_nb(tau, t_on, period):
+    """First Fourier coefficient of the on/off waveform (1 on [t_on, t_on + tau] mod T_p):
+    (1 / pi) sin(pi tau / T_p) exp(-j pi (2 t_on + tau) / T_p) (note 2.1 [D]); equals x_n / (pi A_max)
+    after :func:`tma_mapping_nb`."""
+    n = tau.shape[0]
+    out = np.empty(n, dtype=np.complex128)
+    for i in range(n):
+        ang = -np.pi * (2.0 * t_on[i] + tau[i]) / period
+        out[i] = np.sin(np.pi * tau[i] / period) / np.pi * (np.cos(ang) + 1j * np.sin(ang))
+    return out

@@ -16,13 +16,15 @@ from ._array import (beampattern_upa_nb, steering_upa_batch_nb, steering_upa_der
 from ._tris_rsma import (bernstein_lemma_check_nb, certified_interval_nb, detection_probability_nb,
                          evaluate_slots_nb, fim_nb, greedy_slot_durations_nb, iu_uncertainty_nb,
                          lu_bernstein_margin_nb, outage_verify_nb, sic_masks_nb, surrogate_iu_sinr_nb, surrogate_lu_sinr_nb,
-                         trust_region_min_nb, worst_iu_sinr_nb, worst_lu_sinr_nb)
+                         tma_first_harmonic_nb, tma_mapping_nb, trust_region_min_nb, worst_iu_sinr_nb,
+                         worst_lu_sinr_nb)
 
 __all__ = [
     "steering_upa", "steering_upa_derivatives", "steering_upa_batch", "beampattern_upa", "iu_uncertainty",
     "trust_region_min", "worst_lu_sinr", "worst_iu_sinr", "lu_bernstein_margin", "certified_interval",
     "greedy_slot_durations", "tris_rsma_evaluate", "detection_probability", "tris_fim", "outage_verify",
-    "bernstein_lemma_check", "noma_sic_order", "sic_masks", "warmup",
+    "bernstein_lemma_check", "noma_sic_order", "sic_masks", "tma_mapping", "tma_first_harmonic",
+    "tma_harmonic_loss_db", "warmup",
 ]
 
 
@@ -291,6 +293,36 @@ def bernstein_lemma_check(Q, r, sigma, n_draws, seed=0, chunk=4096) -> dict:
                 n_draws=n_draws)
 
 
+def tma_mapping(x, a_max: float, period: float):
+    """Element samples x (N,) -> (tau (N,), t_on (N,)) of the time-modulated array, (2)-(3).
+
+    ``a_max``: the amplitude reached at tau = T_p / 2 (every |x_n| must be <= a_max, up to
+    1e-12 relative); ``period``: the symbol time T_p (s).
+    """
+    x = as_complex(x, "x", ndim=1)
+    a_max = as_float(a_max, "a_max", positive=True)
+    period = as_float(period, "period", positive=True)
+    if x.size and np.max(np.abs(x)) > a_max * (1.0 + 1e-12):
+        raise ValueError(f"x: amplitude {np.max(np.abs(x)):.6g} exceeds a_max = {a_max:.6g}")
+    return tma_mapping_nb(x, a_max, period)
+
+
+def tma_first_harmonic(tau, t_on, period: float) -> np.ndarray:
+    """First Fourier coefficient of each element's on/off waveform (note 2.1 [D])."""
+    period = as_float(period, "period", positive=True)
+    tau = as_real(tau, "tau", ndim=1, nonneg=True)
+    t_on = as_real(t_on, "t_on", shape=tau.shape)
+    if np.any(tau > period):
+        raise ValueError("tau: on-state durations must not exceed the period")
+    return tma_first_harmonic_nb(tau, t_on, period)
+
+
+def tma_harmonic_loss_db() -> float:
+    """Share of a +-1 square wave's power in its +-1st harmonics, 10 log10(8 / pi^2) = -0.912 dB
+    (the paper's quoted TMA loss; note 2.1 [D]: it enters no equation)."""
+    return float(10.0 * np.log10(8.0 / np.pi ** 2))
+
+
 def warmup() -> None:
     """Compile (or load from cache) the seed 004 kernels."""
     n = 4
@@ -303,3 +335,5 @@ def warmup() -> None:
     beampattern_upa(X[0], 2, 2, np.zeros(2), np.zeros(2))
     tris_fim(X[:1], np.ones(1), 50.0, 0.3, 0.2, 2, 2, 0.5, 0.01, 1.0)
     detection_probability(np.ones(2), np.ones(1), 1e-4)
+    tau, t_on = tma_mapping(np.full(2, 0.5 + 0.5j), 1.0, 1.0)
+    tma_first_harmonic(tau, t_on, 1.0)

@@ -12,7 +12,8 @@ import numpy as np
 
 __all__ = ["steering_upa", "steering_upa_derivatives", "steering_upa_batch", "beampattern_upa", "trust_region_min",
            "worst_lu_sinr", "worst_iu_sinr", "lu_bernstein_margin", "greedy_slot_durations", "detection_probability",
-           "tris_fim", "outage_verify", "tris_rsma_evaluate", "noma_sic_order", "sic_masks"]
+           "tris_fim", "outage_verify", "tris_rsma_evaluate", "noma_sic_order", "sic_masks",
+           "tma_mapping", "tma_first_harmonic", "tma_harmonic_loss_db"]
 
 
 def steering_upa(n_rows, n_cols, azimuth, pitch, spacing=0.5):
@@ -233,3 +234,21 @@ def tris_rsma_evaluate(X, H, G, eps, inv_rho, s_h, tau, eta, s_e, rate_user, the
             Sv[l] = np.sum(np.maximum(priv, 0) if positive_part else priv)
     t = greedy_slot_durations(Sv, t_min, t_max, period)
     return dict(chi=chi, iota=iota, C=Cs, S=Sv, t=t, value=float(t @ Sv / period))
+
+
+def tma_mapping(x, a_max, period):
+    """(2)-(3) inverted with NumPy: tau = T_p/pi arcsin(|x|/A_max), t_on = ((-phi T_p/pi - tau)/2) mod T_p."""
+    x = np.asarray(x, dtype=complex)
+    tau = period / np.pi * np.arcsin(np.minimum(np.abs(x) / a_max, 1.0))
+    t_on = np.mod((-np.angle(x) * period / np.pi - tau) / 2.0, period)
+    return tau, t_on
+
+
+def tma_first_harmonic(tau, t_on, period):
+    """c_1 = (1/T_p) int_{t_on}^{t_on + tau} exp(-j 2 pi t / T_p) dt, in closed form."""
+    tau, t_on = np.asarray(tau, float), np.asarray(t_on, float)
+    return (np.exp(-2j * np.pi * (t_on + tau) / period) - np.exp(-2j * np.pi * t_on / period)) / (-2j * np.pi)
+
+
+def tma_harmonic_loss_db():
+    return 10.0 * np.log10(8.0 / np.pi ** 2)
