@@ -49,6 +49,19 @@ def test_upa_grid(benchmark, impl):
 
 
 @pytest.mark.parametrize("impl", ["ours", "reference"])
+def test_tma_mapping(benchmark, impl):
+    """TMA mapping (2)-(3) plus the first-harmonic round trip for 36 elements x 1000 symbols."""
+    rng = np.random.default_rng(3)
+    n = 36 * 1000
+    x = np.sqrt(rng.uniform(0, 1, n)) * np.exp(1j * rng.uniform(-np.pi, np.pi, n))
+    mod = K4 if impl == "ours" else ref
+    benchmark.group = "tma mapping 36 x 1000"
+    benchmark.extra_info.update(kernel="tma_mapping + first harmonic", size="36 x 1000 samples", impl=impl)
+    c1 = benchmark(lambda: mod.tma_first_harmonic(*mod.tma_mapping(x, 1.0, 1e-6), 1e-6))
+    np.testing.assert_allclose(c1, x / np.pi, atol=1e-12)
+
+
+@pytest.mark.parametrize("impl", ["ours", "reference"])
 def test_beampattern(benchmark, impl):
     rng = np.random.default_rng(0)
     X = _herm(rng, 36)
