@@ -496,7 +496,6 @@ def _build_bs2_xvars(sc, M2, N, scheme, solver, settings) -> _Block:
 
 def _bs2_xvalues(vals: dict, d: "ScaledInstance", W, Ofull, scheme) -> dict:
     """Parameters of :func:`_build_bs2_xvars` from the log-form values at the expansion point."""
-    A0 = vals["A"]
     F0 = vals["f1"] - 1.0
     E0 = _q(d.h_e, W[0]) + d.e_ub[1] * _tr(W[0])
     Osum = Ofull.sum(axis=0)
@@ -754,6 +753,16 @@ def _to_physical(m, d):
 
 
 # --------------------------------------------------------------------------- rank-one repair
+
+def _streams_from_powers(powers, dirs, streams, like):
+    """Rank-one covariances powers[j] u_k u_k^H at the stream indices k = streams[j] (zeros elsewhere,
+    shaped like ``like``)."""
+    out = np.zeros_like(like)
+    for j, k in enumerate(streams):
+        out[k] = powers[j] * np.outer(dirs[k], dirs[k].conj())
+    return out
+
+
 def _repair_bs2(d: ScaledInstance, W, Ofull, dirs, scheme, solver, settings, n_iter: int = 5):
     """Rank-one repair of block C (spec 4.4 step 6, [A] beyond the note): with the BS2
     directions ``dirs`` (N+1, M2) fixed (principal eigenvectors or a randomisation draw),
@@ -783,9 +792,7 @@ def _repair_bs2(d: ScaledInstance, W, Ofull, dirs, scheme, solver, settings, n_i
         except (SolverError, InfeasibleError):
             break
         p = np.maximum(np.asarray(blk.vars[0].value, dtype=float), 0.0)
-        new = np.zeros_like(cur)
-        for j, k in enumerate(streams):
-            new[k] = p[j] * np.outer(u[k], u[k].conj())
+        new = _streams_from_powers(p, u, streams, cur)
         v, _ = constraint_violations(d, W, new, scheme)
         if v > CONSTRAINT_TOL:
             break
@@ -879,9 +886,7 @@ def _repair_joint(d: ScaledInstance, W, Ofull, wdirs, odirs, scheme, fixed, solv
         p = np.maximum(np.asarray(blk.vars[0].value, dtype=float), 0.0)
         q = np.maximum(np.asarray(blk.vars[1].value, dtype=float), 0.0)
         Wn = np.stack([p[k] * np.outer(u[k], u[k].conj()) for k in range(2)])
-        On = np.zeros_like(Oc)
-        for j, k in enumerate(streams):
-            On[k] = q[j] * np.outer(v[k], v[k].conj())
+        On = _streams_from_powers(q, v, streams, Oc)
         viol, _ = constraint_violations(d, Wn, On, scheme)
         if viol > CONSTRAINT_TOL:
             break
@@ -1306,7 +1311,7 @@ def rsma_hisac_see(sc: RsmaHisacScenario, ch: RsmaHisacChannels, *, scheme: str 
         CO = outer_products_nb(co)
         mm = _scheme_metrics(d, CW, CO, scheme)
         order = np.argsort(-mm["see"])
-        best_see = see_vec = float(_scheme_metrics(d, Wv[None], Ov[None], scheme)["see"][0]) if viol <= CONSTRAINT_TOL else -np.inf
+        best_see = float(_scheme_metrics(d, Wv[None], Ov[None], scheme)["see"][0]) if viol <= CONSTRAINT_TOL else -np.inf
         for l in order[:50]:
             if mm["see"][l] <= best_see:
                 break

@@ -110,28 +110,27 @@ def worst_iu_sinr(X, g, tau, eta, k):
     return worst_iu_sinr_nb(X, g, as_float(tau, "tau", nonneg=True), as_float(eta, "eta", positive=True), k)
 
 
-def lu_bernstein_margin(X, h, s, inv_rho, k, a, p_out, an=False, fro=False) -> float:
-    """phi_k(a) of note 4.3 step 4: >= 0 certifies Pr{SINR_p,k < 1/a} <= p_out (corrected (51)-(53))."""
+def _bernstein_args(X, h, s, inv_rho, k, p_out, an, fro):
+    """Checked (X, h, s, inv_rho, k, -log p_out, an, fro) of the Bernstein-margin kernels."""
     X = _streams(X)
     h = as_complex(h, "h", shape=(X.shape[1],))
     k = as_int(k, "k", minimum=0, maximum=X.shape[0] - 2)
     p_out = as_float(p_out, "p_out")
     if not 0 < p_out < 1:
         raise ValueError(f"p_out: must lie in (0, 1), got {p_out}")
-    return lu_bernstein_margin_nb(X, h, as_float(s, "s", nonneg=True), as_float(inv_rho, "inv_rho", positive=True), k,
-                                  -np.log(p_out), int(bool(an)), int(bool(fro)), as_float(a, "a", nonneg=True))
+    return (X, h, as_float(s, "s", nonneg=True), as_float(inv_rho, "inv_rho", positive=True), k, -np.log(p_out),
+            int(bool(an)), int(bool(fro)))
+
+
+def lu_bernstein_margin(X, h, s, inv_rho, k, a, p_out, an=False, fro=False) -> float:
+    """phi_k(a) of note 4.3 step 4: >= 0 certifies Pr{SINR_p,k < 1/a} <= p_out (corrected (51)-(53))."""
+    return lu_bernstein_margin_nb(*_bernstein_args(X, h, s, inv_rho, k, p_out, an, fro),
+                                  as_float(a, "a", nonneg=True))
 
 
 def certified_interval(X, h, s, inv_rho, k, p_out, an=False, fro=False):
     """[a_lo, a_hi] where phi_k >= 0 ((inf, -inf) if empty)."""
-    X = _streams(X)
-    h = as_complex(h, "h", shape=(X.shape[1],))
-    k = as_int(k, "k", minimum=0, maximum=X.shape[0] - 2)
-    p_out = as_float(p_out, "p_out")
-    if not 0 < p_out < 1:
-        raise ValueError(f"p_out: must lie in (0, 1), got {p_out}")
-    return certified_interval_nb(X, h, as_float(s, "s", nonneg=True), as_float(inv_rho, "inv_rho", positive=True), k,
-                                 -np.log(p_out), int(bool(an)), int(bool(fro)))
+    return certified_interval_nb(*_bernstein_args(X, h, s, inv_rho, k, p_out, an, fro))
 
 
 def noma_sic_order(H, inv_rho) -> np.ndarray:
