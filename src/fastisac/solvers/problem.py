@@ -158,6 +158,8 @@ class ParametricProblem:
         if direct and solver != cp.CLARABEL:
             raise ValueError(f"direct: only for Clarabel, not {solver}")
         self.direct = bool(direct)
+        self._plain = {name: _plain_sign(p) for name, p in self.parameters.items()}
+        self._plain = {k: v for k, v in self._plain.items() if v is not None}
         self._driver = None      # _ClarabelDriver, built at the first direct solve
 
     def set(self, **values) -> None:
@@ -181,7 +183,17 @@ class ParametricProblem:
                 arr = arr.astype(np.float64)
             if not np.all(np.isfinite(arr)):
                 raise ValueError(f"{name}: parameter value must be finite")
-            param.value = arr
+            sign = self._plain.get(name)
+            if sign is None:
+                param.value = arr                    # CVXPY's own attribute projection checks
+                continue
+            # plain (or sign-constrained) parameter: the checks CVXPY's setter would do, without
+            # its projection round trip (~70 us per parameter, 10-20 % of a small SCA iteration)
+            if arr.shape != param.shape:
+                raise ValueError(f"{name}: shape {arr.shape}, expected {param.shape}")
+            if (sign > 0 and np.any(arr < 0)) or (sign < 0 and np.any(arr > 0)):
+                raise ValueError(f"{name}: parameter value must be {'nonnegative' if sign > 0 else 'nonpositive'}")
+            param.save_value(arr)
 
     def solve(self, accept=None, **values) -> SolveRecord:
         """Set parameters, solve, map the status; raise on failure.
@@ -258,6 +270,20 @@ class ParametricProblem:
         return SolveRecord(status=status, objective=float(self.problem.value), wall_time=wall,
                            solver_time=solver_time, compile_time=compile_time, iterations=iters,
                            setup_time=setup_time)
+
+
+def _plain_sign(param: cp.Parameter) -> int | None:
+    """0 (no attribute), +1 (nonneg only), -1 (nonpos only); None for anything CVXPY must project."""
+    if param.sparse_idx is not None:
+        return None
+    attrs = {k: v for k, v in param.attributes.items() if v and k != "complex"}
+    if not attrs:
+        return 0
+    if attrs == {"nonneg": True}:
+        return 1
+    if attrs == {"nonpos": True}:
+        return -1
+    return None
 
 
 class _NotDirect(Exception):
