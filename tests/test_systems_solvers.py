@@ -229,3 +229,29 @@ def test_direct_clarabel_quadratic_objective_and_infeasibility():
         pp.solve(a=np.zeros(3), cap=-1.0)
     with pytest.raises(ValueError, match="^direct"):
         ParametricProblem(prob, {"a": a, "cap": cap}, solver=cp.SCS, direct=True)
+
+
+def test_parameter_fast_path_checks_like_cvxpy():
+    """Plain and sign-constrained parameters skip CVXPY's projection but keep its checks; other
+    attributes (here symmetric) still go through CVXPY's own setter."""
+    x = cp.Variable(3)
+    a, b = cp.Parameter(3, name="a"), cp.Parameter(nonneg=True, name="b")
+    c = cp.Parameter(3, nonpos=True, name="c")
+    S = cp.Parameter((2, 2), symmetric=True, name="S")
+    prob = cp.Problem(cp.Minimize(cp.sum_squares(x - a) + b * cp.sum(x) - c @ x + cp.sum(S) * x[0]), [x >= -5])
+    pp = ParametricProblem(prob, {"a": a, "b": b, "c": c, "S": S})
+    assert set(pp._plain) == {"a", "b", "c"}
+    with pytest.raises(ValueError, match="a: shape"):
+        pp.set(a=np.ones(4))
+    with pytest.raises(ValueError, match="b: .*nonnegative"):
+        pp.set(b=-1.0)
+    with pytest.raises(ValueError, match="c: .*nonpositive"):
+        pp.set(c=np.array([0.0, 1.0, -1.0]))
+    with pytest.raises(ValueError):
+        pp.set(S=np.array([[1.0, 2.0], [0.0, 1.0]]))        # not symmetric: CVXPY rejects it
+    vals = dict(a=np.array([1.0, -2.0, 0.5]), b=0.3, c=-np.ones(3), S=np.eye(2))
+    rec = pp.solve(**vals)
+    ref = cp.Problem(cp.Minimize(cp.sum_squares(x - vals["a"]) + 0.3 * cp.sum(x) + cp.sum(x) + 2 * x[0]),
+                     [x >= -5])
+    ref.solve(solver=cp.CLARABEL)
+    assert rec.objective == pytest.approx(ref.value, rel=1e-6)
