@@ -543,6 +543,12 @@ def _validation_cases():
     add("dual_eve_metrics", f, de, "sigma_t2", np.nan)
     add("dual_eve_metrics", f, de, "sigma_b2", 0.0)
     add("dual_eve_metrics", f, de, "sigma_b2", np.inf)
+    cn = dict(seed=1, first=0, n_draws=2, n_per_draw=3)
+    add("counter_normals", K.counter_normals, cn, "seed", -1)
+    add("counter_normals", K.counter_normals, cn, "seed", 1.5)
+    add("counter_normals", K.counter_normals, cn, "first", -2)
+    add("counter_normals", K.counter_normals, cn, "n_draws", -1)
+    add("counter_normals", K.counter_normals, cn, "n_per_draw", "3")
     return cases
 
 
@@ -639,3 +645,39 @@ def test_warmup_of_one_paper_loads_only_its_kernel_module():
             "print(sorted(m for m in sys.modules if m.startswith('fastisac.kernels.') and '._' not in m))")
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, timeout=600)
     assert out.stdout.strip() == "['fastisac.kernels.networked']"
+
+
+# --------------------------------------------------------------------------- counter-based normals
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2 ** 63 - 1), first=st.integers(0, 2 ** 40), n=st.integers(0, 40),
+       m=st.integers(0, 9))
+def test_counter_normals_match_reference_bitwise(seed, first, n, m):
+    np.testing.assert_array_equal(K.counter_normals(seed, first, n, m), R.counter_normals(seed, first, n, m))
+
+
+def test_counter_normals_cover_wedges_and_tail_bitwise():
+    """20000 normals hit the wedge test (~1 %) and the tail beyond r (~2.6e-4) of the ziggurat."""
+    from fastisac.kernels._random import ZIG_R
+    a = K.counter_normals(3, 0, 5000, 4)
+    b = R.counter_normals(3, 0, 5000, 4)
+    np.testing.assert_array_equal(a, b)
+    assert np.sum(np.abs(a) > ZIG_R) >= 1
+
+
+def test_counter_normals_are_standard_normal():
+    """KS test on 1e6 draws, moments, and the tail mass beyond the ziggurat's base r (binomial 5 sigma)."""
+    from scipy import stats
+
+    from fastisac.kernels._random import ZIG_R
+    x = K.counter_normals(11, 0, 250_000, 4).ravel()
+    assert stats.kstest(x, "norm").pvalue > 1e-4
+    n = x.size
+    assert abs(x.mean()) < 5 / np.sqrt(n)
+    assert abs(x.var() - 1.0) < 5 * np.sqrt(2.0 / n)
+    assert abs(np.mean(x ** 4) - 3.0) < 5 * np.sqrt(96.0 / n)
+    p_tail = 2 * stats.norm.sf(ZIG_R)
+    k = np.sum(np.abs(x) > ZIG_R)
+    assert abs(k - n * p_tail) < 5 * np.sqrt(n * p_tail) + 1
+    # rows are independent streams: correlation between neighbouring draws' first normals
+    y = K.counter_normals(11, 0, 200_000, 1).ravel()
+    assert abs(np.corrcoef(y[:-1], y[1:])[0, 1]) < 5 / np.sqrt(y.size)

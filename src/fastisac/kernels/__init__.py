@@ -26,6 +26,7 @@ from ._dual_eve import dual_eve_metrics_nb
 from ._linalg import (outer_products_nb, principal_eigenpairs_nb, quadratic_form_nb,
                       quadratic_forms_nb, rank_one_extract_nb, sample_from_covariance_nb)
 from ._metrics import rate_nb, secrecy_rate_nb, sinr_eavesdroppers_nb, sinr_users_nb
+from ._random import counter_normals_nb
 from ._rsma_hisac import (dinkelbach_ratio_nb, echo_filter_nb, rank_one_gain_bounds_nb,  # seed 002
                           mvdr_echo_filter_nb, structured_scnr_nb, robust_quadratic_forms_nb, robust_radius_nb,
                           rsma_hisac_metrics_nb, steering_upa_depression_nb)
@@ -34,7 +35,7 @@ __all__ = [
     "steering_ula", "steering_ula_derivative", "steering_ula_batch", "steering_ula_derivative_batch",
     "beampattern", "quadratic_form", "quadratic_forms", "outer_products", "principal_eigenpairs",
     "rank_one_extract", "sample_from_covariance", "sinr_users", "sinr_eavesdroppers", "rate",
-    "secrecy_rate", "dual_eve_metrics", "warmup",
+    "secrecy_rate", "dual_eve_metrics", "counter_normals", "warmup",
 ]
 
 
@@ -204,6 +205,17 @@ PAPER_KERNEL_MODULES = {"dual_eve": None, "unified_outage": "outage", "networked
                         "rsma_hisac": "rsma_hisac", "tris_rsma": "tris_rsma"}
 
 
+def counter_normals(seed: int, first: int, n_draws: int, n_per_draw: int) -> np.ndarray:
+    """The standard normals every Monte Carlo kernel draws: row r holds the first
+    ``n_per_draw`` normals of draw ``first + r``'s counter-based stream (``_random``: splitmix64
+    seeded by (seed, draw index), 256-layer ziggurat). Shape (n_draws, n_per_draw)."""
+    seed = as_int(seed, "seed", minimum=0, maximum=2 ** 63 - 1)
+    first = as_int(first, "first", minimum=0, maximum=2 ** 63 - 1)
+    n_draws = as_int(n_draws, "n_draws", minimum=0)
+    n_per_draw = as_int(n_per_draw, "n_per_draw", minimum=0)
+    return counter_normals_nb(seed, first, n_draws, n_per_draw)
+
+
 def warmup(papers=None) -> None:
     """Compile (or load from Numba's cache) the shared kernels and those of ``papers``.
 
@@ -241,6 +253,7 @@ def warmup(papers=None) -> None:
     sinr_users_nb(g, np.ones(k), np.zeros((1, k)))
     sinr_eavesdroppers_nb(g, np.ones(k), np.zeros((1, k)))
     rate_nb(np.ones(2))
+    counter_normals_nb(0, 0, 1, 1)
     secrecy_rate_nb(np.ones((1, k)), np.ones((1, 1, k)))
     dual_eve_metrics_nb(np.stack([Xb])[:, :k], Xb[:1], h, np.ones(n, dtype=np.complex128),
                         np.ones((1, k), dtype=np.complex128), np.ones(k), 1.0, 1.0)

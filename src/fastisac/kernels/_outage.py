@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from ._random import draw_state, standard_normal
+
 MODEL_EXACT = 0
 MODEL_DET = 1
 
@@ -188,29 +190,15 @@ def redundancy_gradient_nb(X, k, tau, inv_snr, model):
 
 
 # ----------------------------------------------------------------------------- Monte Carlo
-@njit(cache=True, inline="always")
-def _splitmix64(x):
-    x = (x + np.uint64(0x9E3779B97F4A7C15))
-    z = x
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return x, z ^ (z >> np.uint64(31))
-
-
-@njit(cache=True, inline="always")
-def _uniform(state):
-    state, z = _splitmix64(state)
-    return state, ((z >> np.uint64(11)) + np.uint64(1)) * (1.0 / 9007199254740993.0)
-
-
 @njit(cache=True, parallel=True)
 def outage_monte_carlo_nb(X, n_streams, delta2, sigma2, thresholds, rates, seed, n_draws, chunk):
     """Count, over ``n_draws`` eavesdropper channels g ~ CN(0, delta2 I), the events
     SINR_{e,k} > thresholds[k] (secrecy outage, (7)) and SINR_{e,k} > 2^rates[k] - 1
     (intercept, (15)), for the first ``n_streams`` columns of X (the rest is AN).
 
-    Counter-based: draw i uses its own splitmix64 stream seeded by (seed, i), so counts do
-    not depend on the thread count or chunking. Memory is O(threads * N).
+    Counter-based: draw i uses its own splitmix64 stream seeded by (seed, i) (``_random``:
+    ziggurat normals), so counts do not depend on the thread count or chunking. Memory is
+    O(threads * N).
     Returns (outage_counts (K,), intercept_counts (K,)) as int64.
     """
     N, C = X.shape
@@ -219,28 +207,30 @@ def outage_monte_carlo_nb(X, n_streams, delta2, sigma2, thresholds, rates, seed,
     out_c = np.zeros((n_chunks, K), dtype=np.int64)
     int_c = np.zeros((n_chunks, K), dtype=np.int64)
     sd = np.sqrt(delta2 / 2.0)
+    xr = np.ascontiguousarray(X.T.real) * sd     # g = sd (a + j b) with a, b ~ N(0, I): scale X once
+    xi = np.ascontiguousarray(X.T.imag) * sd
     icpt = np.empty(K)
     for k in range(K):
         icpt[k] = 2.0 ** rates[k] - 1.0
-    base = np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15)
     for c in prange(n_chunks):
-        g = np.empty(N, dtype=np.complex128)
+        gr = np.empty(N)
+        gi = np.empty(N)
         y = np.empty(C)
         start = c * chunk
         stop = min(start + chunk, n_draws)
         for i in range(start, stop):
-            state = base ^ (np.uint64(i) * np.uint64(0xD1B54A32D192ED03) + np.uint64(1))
+            state = draw_state(seed, i)
             for n in range(N):
-                state, u1 = _uniform(state)
-                state, u2 = _uniform(state)
-                r = np.sqrt(-2.0 * np.log(u1))
-                g[n] = sd * r * (np.cos(2 * np.pi * u2) + 1j * np.sin(2 * np.pi * u2))
+                state, gr[n] = standard_normal(state)
+                state, gi[n] = standard_normal(state)
             total = sigma2
             for j in range(C):
-                s = 0.0 + 0.0j
-                for n in range(N):
-                    s += np.conj(g[n]) * X[n, j]
-                y[j] = s.real ** 2 + s.imag ** 2
+                sr = 0.0
+                si = 0.0
+                for n in range(N):          # g^H x_j on contiguous rows of X^T (split real / imag)
+                    sr += gr[n] * xr[j, n] + gi[n] * xi[j, n]
+                    si += gr[n] * xi[j, n] - gi[n] * xr[j, n]
+                y[j] = sr * sr + si * si
                 total += y[j]
             for k in range(K):
                 sinr = y[k] / (total - y[k])

@@ -22,7 +22,7 @@ import numpy as np
 from numba import njit, prange
 
 from ._array import _upa_into
-from ._outage import _uniform
+from ._random import complex_normal, draw_state
 
 
 # ----------------------------------------------------------------------------- uncertainty
@@ -668,14 +668,6 @@ def fim_nb(Rx, snapshots, distance, azimuth, pitch, n_rows, n_cols, spacing, wav
 
 # ----------------------------------------------------------------------------- Monte Carlo
 @njit(cache=True, inline="always")
-def _gauss(state, sd):
-    state, u1 = _uniform(state)
-    state, u2 = _uniform(state)
-    r = sd * np.sqrt(-2.0 * np.log(u1))
-    return state, r * (np.cos(2 * np.pi * u2) + 1j * np.sin(2 * np.pi * u2))
-
-
-@njit(cache=True, inline="always")
 def _power(u, F):
     """sum_r |u^H F[:, r]|^2 (X = F F^H)."""
     acc = 0.0
@@ -703,15 +695,14 @@ def outage_verify_nb(F, H, G, s_h, s_e, inv_rho, eta, theta_lu, theta_e, mask, s
     n_chunks = (n_draws + chunk - 1) // chunk
     lu = np.zeros((n_chunks, K), dtype=np.int64)
     iu = np.zeros((n_chunks, K, M), dtype=np.int64)
-    base = np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15)
     for c in prange(n_chunks):
         u = np.empty(N, dtype=np.complex128)
         p = np.empty(K + 1)
         for i in range(c * chunk, min((c + 1) * chunk, n_draws)):
-            state = base ^ (np.uint64(i) * np.uint64(0xD1B54A32D192ED03) + np.uint64(1))
+            state = draw_state(seed, i)
             for k in range(K):
                 for n in range(N):
-                    state, e = _gauss(state, s_h[k] / np.sqrt(2.0))
+                    state, e = complex_normal(state, s_h[k] / np.sqrt(2.0))
                     u[n] = H[k, n] + e
                 if theta_lu[k] <= 0.0:
                     continue
@@ -724,7 +715,7 @@ def outage_verify_nb(F, H, G, s_h, s_e, inv_rho, eta, theta_lu, theta_e, mask, s
                     lu[c, k] += 1
             for m in range(M):
                 for n in range(N):
-                    state, e = _gauss(state, s_e[m] / np.sqrt(2.0))
+                    state, e = complex_normal(state, s_e[m] / np.sqrt(2.0))
                     u[n] = G[m, n] + e
                 for j in range(K + 1):
                     p[j] = _power(u, F[j])
@@ -741,13 +732,12 @@ def bernstein_lemma_check_nb(Q, r, seed, n_draws, chunk, e_minus, e_plus):
     n_chunks = (n_draws + chunk - 1) // chunk
     lo = np.zeros(n_chunks, dtype=np.int64)
     hi = np.zeros(n_chunks, dtype=np.int64)
-    base = np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15)
     for c in prange(n_chunks):
         e = np.empty(N, dtype=np.complex128)
         for i in range(c * chunk, min((c + 1) * chunk, n_draws)):
-            state = base ^ (np.uint64(i) * np.uint64(0xD1B54A32D192ED03) + np.uint64(1))
+            state = draw_state(seed, i)
             for n in range(N):
-                state, e[n] = _gauss(state, 1.0 / np.sqrt(2.0))
+                state, e[n] = complex_normal(state, 1.0 / np.sqrt(2.0))
             f = _qf(e, Q)
             for n in range(N):
                 f += 2.0 * (np.conj(e[n]) * r[n]).real

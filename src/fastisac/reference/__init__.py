@@ -16,7 +16,7 @@ __all__ = [
     "steering_ula", "steering_ula_derivative", "steering_ula_batch", "steering_ula_derivative_batch",
     "beampattern", "quadratic_form", "quadratic_forms", "outer_products", "principal_eigenpairs",
     "rank_one_extract", "sample_from_covariance", "sinr_users", "sinr_eavesdroppers", "rate",
-    "secrecy_rate", "dual_eve_metrics",
+    "secrecy_rate", "dual_eve_metrics", "counter_normals",
 ]
 
 
@@ -566,3 +566,60 @@ __all__ += ["steering_upa_depression", "robust_radius", "echo_filter", "matched_
             "mvdr_echo_filter", "structured_scnr"]
 
 from . import tris_rsma  # noqa: E402,F401  (seed 004 twins: fastisac.reference.tris_rsma.*)
+
+
+# --------------------------------------------------------------------------- counter-based normals
+_M64 = (1 << 64) - 1
+
+
+def _splitmix64(x):
+    """One splitmix64 step on Python ints: (new state, 64 output bits)."""
+    x = (x + 0x9E3779B97F4A7C15) & _M64
+    z = x
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
+    return x, z ^ (z >> 31)
+
+
+def _std_normal(state, tables):
+    """Ziggurat exactly as NumPy's random_standard_normal, on the splitmix64 sequence."""
+    import math
+    ki, wi, fi, r = tables
+
+    def uniform(s):
+        s, z = _splitmix64(s)
+        return s, ((z >> 11) + 1) * (1.0 / 9007199254740993.0)
+
+    while True:
+        state, bits = _splitmix64(state)
+        idx = bits & 0xFF
+        bits >>= 8
+        rabs = (bits >> 1) & 0x000FFFFFFFFFFFFF
+        x = float(rabs) * wi[idx]
+        if bits & 1:
+            x = -x
+        if rabs < int(ki[idx]):
+            return state, x
+        if idx == 0:
+            while True:
+                state, u1 = uniform(state)
+                state, u2 = uniform(state)
+                xx = -math.log(u1) / r
+                yy = -math.log(u2)
+                if yy + yy > xx * xx:
+                    return state, (-(r + xx) if (rabs >> 8) & 1 else r + xx)
+        state, u = uniform(state)
+        if (fi[idx - 1] - fi[idx]) * u + fi[idx] < math.exp(-0.5 * x * x):
+            return state, x
+
+
+def counter_normals(seed, first, n_draws, n_per_draw):
+    """Row r: the first n_per_draw normals of draw first + r (state (seed * golden) ^ (i * mix + 1))."""
+    from fastisac.kernels._random import DRAW_MIX, GOLDEN, ziggurat_tables
+    tables = ziggurat_tables()
+    out = np.empty((n_draws, n_per_draw))
+    for row in range(n_draws):
+        state = ((seed * GOLDEN) & _M64) ^ (((first + row) * DRAW_MIX + 1) & _M64)
+        for j in range(n_per_draw):
+            state, out[row, j] = _std_normal(state, tables)
+    return out
