@@ -15,6 +15,9 @@ same thing. Sizes: N = 8, K = 3, M = 8 (spec 6.1 defaults) and N = 16, K = 3, M 
   10^6 median and memory does not grow with n_draws (both implementations are chunked).
   tracemalloc sees NumPy allocations only; the kernel's own (Numba runtime) buffers are
   O(n_draws / chunk * K + threads * N) words and are given as ``kernel_buffer_bytes_1e7``.
+  ``outage_monte_carlo 1e8``: ours only, 10^8 draws at N = 16 in a fresh process; extra_info
+  has the kernel's seconds, draws per second and the process's peak RSS against a 10^4-draw
+  run of the same script (the increment is what 10^8 draws cost in memory).
 * ``alg1``: the whole Algorithm 1. T = 100: ours (``unified_alg1_nb``) vs ``R.unified_alg1``
   below (the same updates written with the reference functions), asserted equal to 1e-8
   once. T = 1000: ours only (``unified_method``, the public entry point), there is no
@@ -29,8 +32,10 @@ same thing. Sizes: N = 8, K = 3, M = 8 (spec 6.1 defaults) and N = 16, K = 3, M 
 
 from __future__ import annotations
 
+import json
 import math
 import os
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -275,3 +280,41 @@ def test_baseline_vs_naive(benchmark, method):
         clarabel_share=res.info["solver_time"] / total,
         clarabel_setup_share=res.info.get("solver_setup_time", 0.0) / total,
         naive_clarabel_share=naive.info["solver_time"] / max(naive.info["total_time"], 1e-12))
+
+
+_MC_SCRIPT = """
+import json, resource, sys, time
+import numpy as np
+import fastisac.kernels.outage as O
+n = int(sys.argv[1])
+rng = np.random.default_rng(1)
+X = (rng.standard_normal((16, 19)) + 1j * rng.standard_normal((16, 19))) / np.sqrt(2 * 16 * 19)
+taus = np.full(3, 0.2)
+O.outage_monte_carlo(X, 3, 1.0, 0.05, taus, taus, 10, seed=1)
+t = time.perf_counter()
+out = O.outage_monte_carlo(X, 3, 1.0, 0.05, taus, taus, n, seed=1)
+dt = time.perf_counter() - t
+print(json.dumps({"seconds": dt, "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  "sop": out["sop"].tolist()}))
+"""
+
+
+def _mc_fresh(n_draws):
+    out = subprocess.run([sys.executable, "-c", _MC_SCRIPT, str(n_draws)], capture_output=True, text=True,
+                         check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_outage_monte_carlo_1e8_bounded_memory(benchmark):
+    """10^8 draws in a fresh process: time, draws/s and peak RSS against a 10^4-draw run."""
+    small = _mc_fresh(10_000)
+    result = {}
+    benchmark.pedantic(lambda: result.update(_mc_fresh(100_000_000)), rounds=1, iterations=1, warmup_rounds=0)
+    grow_mib = (result["maxrss_kib"] - small["maxrss_kib"]) / 1024
+    benchmark.group = "outage_monte_carlo N=16 draws=1e8"
+    benchmark.extra_info.update(
+        kernel="outage_monte_carlo", size="N=16 K=3 M=16 draws=1e8", impl="ours",
+        kernel_seconds=result["seconds"], samples_per_second=1e8 / result["seconds"],
+        peak_rss_mib=result["maxrss_kib"] / 1024, peak_rss_mib_1e4=small["maxrss_kib"] / 1024,
+        rss_growth_mib=grow_mib)
+    assert grow_mib < 64, f"10^8 draws grew the peak RSS by {grow_mib:.1f} MiB"
