@@ -681,3 +681,40 @@ def test_counter_normals_are_standard_normal():
     # rows are independent streams: correlation between neighbouring draws' first normals
     y = K.counter_normals(11, 0, 200_000, 1).ravel()
     assert abs(np.corrcoef(y[:-1], y[1:])[0, 1]) < 5 / np.sqrt(y.size)
+
+
+# --------------------------------------------------------------------------- structured array kernels
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(1, 70), seed=seeds, spacing=spacings)
+def test_beampattern_diagonal_sums_equal_the_quadratic_form(n, seed, spacing):
+    """Kernel level, any square X (not Hermitian): the O(N) diagonal-sum form equals Re a^H X a,
+    for N beyond the phase ramp's re-anchoring length (16)."""
+    from fastisac.kernels._array import beampattern_nb, diagonal_sums_nb
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, n)) + 1j * rng.standard_normal((n, n))
+    th = rng.uniform(-np.pi / 2, np.pi / 2, 25)
+    A = R.steering_ula_batch(n, th, spacing)
+    direct = np.real(np.einsum("ti,ij,tj->t", A.conj(), X, A))
+    assert np.max(np.abs(beampattern_nb(X, th, spacing) - direct)) <= 1e-12 * n * np.sum(np.abs(X))
+    d = diagonal_sums_nb(X)
+    H = 0.5 * (X + X.conj().T)
+    np.testing.assert_allclose(d, [np.trace(H, offset=m) for m in range(n)], rtol=1e-12, atol=1e-12 * np.abs(X).sum())
+    ramp = K.steering_ula_batch(n, th, spacing)
+    np.testing.assert_allclose(ramp, A, rtol=0, atol=64 * n * 2.2e-16)
+
+
+@settings(max_examples=20, deadline=None)
+@given(n_rows=st.integers(1, 9), n_cols=st.integers(1, 19), seed=seeds)
+def test_beampattern_upa_diagonal_sums_equal_the_quadratic_form(n_rows, n_cols, seed):
+    """The 2-D diagonal-sum form of the UPA beampattern equals Re a^H X a for any square X."""
+    from fastisac.kernels._array import beampattern_upa_nb, steering_upa_batch_nb
+    import fastisac.reference.tris_rsma as RT
+    rng = np.random.default_rng(seed)
+    n = n_rows * n_cols
+    X = rng.standard_normal((n, n)) + 1j * rng.standard_normal((n, n))
+    az, pt = rng.uniform(-np.pi, np.pi, 15), rng.uniform(0, np.pi / 2, 15)
+    A = RT.steering_upa_batch(n_rows, n_cols, az, pt)
+    direct = np.real(np.einsum("ti,ij,tj->t", A.conj(), X, A))
+    out = beampattern_upa_nb(np.ascontiguousarray(X), n_rows, n_cols, az, pt, 0.5)
+    assert np.max(np.abs(out - direct)) <= 1e-12 * n * np.sum(np.abs(X))
+    np.testing.assert_allclose(steering_upa_batch_nb(n_rows, n_cols, az, pt, 0.5), A, rtol=0, atol=1e-13)
