@@ -127,3 +127,76 @@ def test_bad_inputs():
 def test_infeasible_threshold_raises():
     with pytest.raises(InfeasibleError):
         av_sca(SC, _inst(3), metric="detection", threshold=1 - 1e-15)
+
+
+# ----------------------------------------------------------------------------- PGA projection
+def _cplx(rng, *shape):
+    return rng.standard_normal(shape) + 1j * rng.standard_normal(shape)
+
+
+def _qcqp_projection(P, G, A, e, r2):
+    import cvxpy as cp
+    Z = cp.Variable(P.shape, complex=True)
+    quad = cp.sum_squares(A @ Z) if A.shape[0] else 0
+    prob = cp.Problem(cp.Minimize(cp.sum_squares(Z - P)),
+                      [cp.sum_squares(Z) <= r2, quad - cp.real(cp.sum(cp.multiply(np.conj(G), Z))) + e <= 0])
+    prob.solve(solver=cp.CLARABEL)
+    return Z.value, prob.status
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_projection_kernel_matches_reference_and_the_qcqp(seed):
+    """The two-multiplier projection kernel: NumPy twin to 1e-12, the Clarabel QCQP to its own
+    accuracy (objective to 1e-7 relative), feasible, and the same infeasibility verdict."""
+    import fastisac.kernels.outage as O
+    import fastisac.reference as R
+    rng = np.random.default_rng(seed)
+    for _ in range(8):
+        N, C, I = rng.integers(1, 9), rng.integers(1, 12), rng.integers(0, 4)
+        P, G, A = _cplx(rng, N, C) * rng.uniform(0.1, 2), _cplx(rng, N, C), _cplx(rng, I, N) * rng.uniform(0.1, 2)
+        e, r2 = rng.uniform(-1, 2), rng.uniform(0.2, 2)
+        Z, ok = O.project_ball_quadratic(P, G, A, e, r2)
+        Zr, okr = R.project_ball_quadratic(P, G, A, e, r2)
+        Zc, status = _qcqp_projection(P, G, A, e, r2)
+        assert ok == okr == (status in ("optimal", "optimal_inaccurate")), (ok, okr, status)
+        if not ok:
+            continue
+        np.testing.assert_allclose(Z, Zr, atol=1e-12 * max(1.0, np.linalg.norm(Zr)))
+        assert np.linalg.norm(Z) ** 2 <= r2 * (1 + 1e-12)
+        q = np.linalg.norm(A @ Z) ** 2 - np.real(np.vdot(G, Z)) + e
+        assert q <= 1e-10 * (1 + abs(e))
+        f, fc = np.linalg.norm(Z - P) ** 2, np.linalg.norm(Zc - P) ** 2
+        assert f <= fc * (1 + 1e-7) + 1e-12
+
+
+def test_projection_kernel_validation():
+    import fastisac.kernels.outage as O
+    P = np.ones((3, 2), dtype=complex)
+    with pytest.raises(ValueError, match="^G"):
+        O.project_ball_quadratic(P, np.ones((2, 2)), np.zeros((0, 3)), 0.0)
+    with pytest.raises(ValueError, match="^A"):
+        O.project_ball_quadratic(P, P, np.ones((1, 2)), 0.0)
+    with pytest.raises(ValueError, match="^radius2"):
+        O.project_ball_quadratic(P, P, np.zeros((0, 3)), 0.0, radius2=0.0)
+    with pytest.raises(ValueError, match="^e"):
+        O.project_ball_quadratic(P, P, np.zeros((0, 3)), np.nan)
+
+
+@pytest.mark.parametrize("metric", ["sinr", "detection"])
+def test_pga_closed_form_projection_matches_the_qcqp(metric):
+    """PR-PGA with the projection kernel follows the QCQP version (same iterations, objective to
+    the QCQP's solver accuracy) and meets the sensing constraint; beampattern keeps the QCQP."""
+    from fastisac.algorithms._unified_baselines import pr_pga
+    sc = UnifiedOutageScenario(n_antennas=8)            # the paper's N; the projections are active here
+    inst = sc.draw(np.random.default_rng(0))
+    kw = dict(metric=metric, threshold=THRESH[metric])
+    a = pr_pga(sc, inst, projection="qcqp", **kw)
+    b = pr_pga(sc, inst, **kw)
+    assert b.info["projection"] == "closed_form" and b.info["n_qcqp"] == 0 and b.info["n_closed_form"] > 0
+    assert a.info["n_qcqp"] == b.info["n_closed_form"] and a.iterations == b.iterations
+    assert b.feasible and b.sensing_f >= -1e-6
+    assert b.objective == pytest.approx(a.objective, rel=1e-4)
+    with pytest.raises(ValueError, match="^projection"):
+        pr_pga(sc, inst, metric="beampattern", projection="closed_form")
+    with pytest.raises(ValueError, match="^projection"):
+        pr_pga(sc, inst, projection="exact")

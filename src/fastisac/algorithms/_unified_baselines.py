@@ -51,7 +51,12 @@ Surrogates per outer iteration n at the current point (X^n, u^n)
   /2 after a rejected one); each step is projected onto {||X|| <= 1} and {f >= 0} by a
   QCQP min ||X - Y||^2 with the inner approximation of f linearised at the current feasible
   iterate and then once more at the QCQP's solution (spec 5 "iterated"); when Y itself or its
-  radial scaling is feasible no QCQP is needed.
+  radial scaling is feasible no QCQP is needed. For the SINR and detection metrics the QCQP is
+  a projection onto a ball intersected with one convex quadratic (or linear) constraint, solved
+  exactly by the Numba kernel ``project_ball_quadratic_nb`` (two multipliers, eigenbasis of
+  A^H A, secular equation + bisection; agrees with the Clarabel QCQP to its accuracy, 5e-6 on
+  the final objective at N = 8): PR-PGA at N = 8 (SINR) 69.8 -> 10.8 ms. ``projection="qcqp"``
+  keeps the CVXPY + Clarabel path; the beampattern metric (L second-order cones) always uses it.
 * Stopping: relative change of the method's objective < 1e-3 at an accepted step, or
   30 outer iterations (spec 5), or a trust region / step below 1e-4.
 * Infeasible start (the beampattern constraint at ``_initial_point``): the first solve runs
@@ -74,7 +79,8 @@ import numpy as np
 from .._checks import as_float, as_int
 from ..errors import InfeasibleError, SolverError
 from ..kernels._outage import interference_matrix_nb, redundancy_gradient_nb, redundancy_tau_nb
-from ..kernels._unified import mvdr_filter_nb, project_ball_nb, rate_gradient_nb, rates_nb, sensing_nb
+from ..kernels._unified import (mvdr_filter_nb, project_ball_nb, project_ball_quadratic_nb, rate_gradient_nb, rates_nb,
+                                sensing_nb)
 from ..solvers import ParametricProblem, SolveStats, embed_hermitian, hermitian_from_embedding
 from .unified_outage import (SOP_MODELS, UnifiedResult, _initial_point, check_run_arguments, evaluate_design,
                              sensing_problem)
@@ -736,15 +742,35 @@ def _randomise(run, Qs, n_draws, seed, it):
 
 
 # --------------------------------------------------------------------------- PGA
+def _projection_data(ctx, vals, Z):
+    """(G, A, e) of the linearised sensing set {||A X||^2 - Re<G, X> + e <= 0} at Z (the PGA
+    projection's constraint, from the QCQP's parameters with offset Z)."""
+    G = _unflat(vals["gs"], ctx.N, ctx.C)
+    e = float(np.real(np.vdot(G, Z))) + float(vals["bs"])
+    if "Bqr" in vals:
+        A = np.ascontiguousarray(vals["Bqr"] - 1j * vals["Bqi"])      # Y = conj(Bq) X
+    else:
+        A = np.zeros((0, ctx.N), dtype=complex)
+    return G, A, e
+
+
+PROJECTIONS = ("auto", "closed_form", "qcqp")
+
+
 def _pga(name, sc, inst, metric, threshold, objective, weights, max_iter, tol, step0, sop_model,
-         artificial_noise, eavesdroppers, mu, settings, n_proj):
+         artificial_noise, eavesdroppers, mu, settings, n_proj, projection):
     max_iter, tol, step0 = _common_args(max_iter, tol, step0)
     n_proj = as_int(n_proj, "n_proj", minimum=1)
+    if projection not in PROJECTIONS:
+        raise ValueError(f"projection: must be one of {PROJECTIONS}, got {projection!r}")
+    if projection == "closed_form" and metric == "beampattern":
+        raise ValueError("projection: 'closed_form' covers the sinr and detection metrics, not beampattern")
+    closed = projection == "closed_form" or (projection == "auto" and metric != "beampattern")
     ctx = _Ctx(sc, inst, metric, threshold, objective, weights, sop_model, artificial_noise, eavesdroppers, mu)
     run = _Run(ctx, name, True)
-    prob = _vec_problem(ctx, "proj", settings)
+    prob = None if closed else _vec_problem(ctx, "proj", settings)
     N, C, K = ctx.N, ctx.C, ctx.K
-    state = {"n_qcqp": 0}
+    state = {"n_qcqp": 0, "n_closed_form": 0}
 
     def project(Y, Xlin, u, first):
         nrm = np.linalg.norm(Y)
@@ -754,13 +780,22 @@ def _pga(name, sc, inst, metric, threshold, objective, weights, max_iter, tol, s
         Z = Xlin
         out = None
         for j in range(n_proj):
-            vals = {"y": _flat(Y - Z)}
-            vals.update(_vec_sensing_values(ctx, Z, Z, u))
-            rec = run.solve(prob, first and j == 0, vals)
-            state["n_qcqp"] += 1
-            if rec is None:
-                break
-            Xn = Z + prob.step()
+            if closed:
+                G, A, e = _projection_data(ctx, _vec_sensing_values(ctx, Z, Z, u), Z)
+                Xn, ok = project_ball_quadratic_nb(np.ascontiguousarray(Y), G, A, e, 1.0)
+                state["n_closed_form"] += 1
+                if not ok:
+                    if first and j == 0:
+                        raise InfeasibleError(f"{name}: the linearised sensing set misses the unit ball")
+                    break
+            else:
+                vals = {"y": _flat(Y - Z)}
+                vals.update(_vec_sensing_values(ctx, Z, Z, u))
+                rec = run.solve(prob, first and j == 0, vals)
+                state["n_qcqp"] += 1
+                if rec is None:
+                    break
+                Xn = Z + prob.step()
             nx = np.linalg.norm(Xn)
             if nx > 1:
                 Xn = Xn / nx
@@ -826,7 +861,8 @@ def _pga(name, sc, inst, metric, threshold, objective, weights, max_iter, tol, s
         if s < 1e-4:
             break
     del N, C
-    return run.result(it, {"n_qcqp": state["n_qcqp"]})
+    return run.result(it, {"n_qcqp": state["n_qcqp"], "n_closed_form": state["n_closed_form"],
+                           "projection": "closed_form" if closed else "qcqp"})
 
 
 # --------------------------------------------------------------------------- public API
@@ -872,9 +908,9 @@ def av_sdr(sc, inst, *, metric="sinr", threshold=0.0, objective="worst", weights
 
 def pr_pga(sc, inst, *, metric="sinr", threshold=0.0, objective="worst", weights=None, max_iter=30, tol=1e-3,
            step0=0.05, sop_model="exact", artificial_noise=True, eavesdroppers=True, mu=MU_PR,
-           solver_settings=None, n_proj=2) -> UnifiedResult:
+           solver_settings=None, n_proj=2, projection="auto") -> UnifiedResult:
     return _pga("PR-PGA", sc, inst, metric, threshold, objective, weights, max_iter, tol, step0, sop_model,
-                artificial_noise, eavesdroppers, mu, solver_settings, n_proj)
+                artificial_noise, eavesdroppers, mu, solver_settings, n_proj, projection)
 
 
 pr_sca.__doc__ = _DOC.format(name="PR-SCA", extra="``delta0`` (initial trust radius),")
@@ -882,6 +918,8 @@ av_sca.__doc__ = _DOC.format(name="AV-SCA", extra="``delta0`` (initial trust rad
 pr_sdr.__doc__ = _DOC.format(name="PR-SDR", extra="``delta0``, ``n_randomisations`` (100), ``seed``,")
 av_sdr.__doc__ = _DOC.format(name="AV-SDR", extra="``delta0``, ``n_randomisations`` (100), ``seed``,")
 pr_pga.__doc__ = _DOC.format(name="PR-PGA", extra="``step0`` (initial step, fraction of the unit ball), "
-                             "``n_proj`` (QCQP re-linearisations),")
+                             "``n_proj`` (re-linearisations of the projection), ``projection`` ('auto': "
+                             "the exact two-multiplier projection kernel for the sinr / detection metrics, "
+                             "the QCQP for beampattern; 'qcqp' forces CVXPY + Clarabel),")
 
 BASELINES = {"PR-SDR": pr_sdr, "PR-SCA": pr_sca, "PR-PGA": pr_pga, "AV-SDR": av_sdr, "AV-SCA": av_sca}

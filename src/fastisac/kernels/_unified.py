@@ -198,6 +198,132 @@ def project_ball_nb(Y, radius2):
 
 
 @njit(cache=True)
+def _ball_multiplier(r, s, mu, radius2):
+    """t = 1 + lambda >= 1 with sum_n r_n / (t + mu s_n)^2 = radius2 (t = 1 when the left side is
+    already <= radius2 at t = 1): safeguarded Newton on 1 / sqrt(h(t)), which is close to linear."""
+    h1 = 0.0
+    tot = 0.0
+    for n in range(r.shape[0]):
+        h1 += r[n] / (1.0 + mu * s[n]) ** 2
+        tot += r[n]
+    if h1 <= radius2:
+        return 1.0
+    target = 1.0 / np.sqrt(radius2)
+    lo = 1.0
+    hi = max(1.0, np.sqrt(tot / radius2))    # h(t) <= tot / t^2
+    t = lo
+    for _ in range(200):
+        h = 0.0
+        dh = 0.0
+        for n in range(r.shape[0]):
+            den = t + mu * s[n]
+            h += r[n] / den ** 2
+            dh -= 2.0 * r[n] / den ** 3
+        if h > radius2:
+            lo = t
+        else:
+            hi = t
+        psi = 1.0 / np.sqrt(h) - target
+        dpsi = -0.5 * dh / h ** 1.5
+        t_new = t - psi / dpsi if dpsi > 0 else 0.5 * (lo + hi)
+        if not (lo < t_new < hi):
+            t_new = 0.5 * (lo + hi)
+        if abs(t_new - t) <= 1e-15 * t or hi - lo <= 1e-15 * hi:
+            return t_new
+        t = t_new
+    return t
+
+
+@njit(cache=True)
+def _rows_into(rv, r_pp, r_pg, r_gg, mu):
+    """rv[n] = ||P~_n + mu G~_n||^2."""
+    for n in range(rv.shape[0]):
+        rv[n] = max(r_pp[n] + 2.0 * mu * r_pg[n] + mu * mu * r_gg[n], 0.0)
+    return rv
+
+
+@njit(cache=True)
+def _sensing_value(r_pp, r_pg, r_gg, s, mu, t, e):
+    """q = ||A Z||^2 - Re<G, Z> + e at the KKT point of (t, mu) (eigen-coordinates of A^H A)."""
+    q = e
+    for n in range(s.shape[0]):
+        den = t + mu * s[n]
+        rn = r_pp[n] + 2.0 * mu * r_pg[n] + mu * mu * r_gg[n]
+        q += s[n] * rn / den ** 2 - 2.0 * (r_pg[n] + mu * r_gg[n]) / den
+    return q
+
+
+@njit(cache=True)
+def project_ball_quadratic_nb(P, G, A, e, radius2):
+    """Euclidean projection of P (N, C) onto {||Z||_F^2 <= radius2, ||A Z||_F^2 - Re<G, Z> + e <= 0}.
+
+    The PR-PGA projection of spec 5 for the SINR metric (A: the linearised clutter rows, (I, N))
+    and the detection metric (A with no rows: a half-space), solved exactly instead of as a
+    QCQP. KKT: [(1 + lambda) I + mu A^H A] Z = P + (mu / 2) G; in the eigenbasis Q of
+    A^H A = Q diag(s) Q^H every quantity is a sum over N scalars, so lambda(mu) (ball) is a
+    secular-equation root and mu follows from q(mu) = 0 by bisection (q(mu) is non-increasing:
+    it is the derivative of the concave dual, Danskin). Returns (Z, ok); ok is False when the
+    set is empty (q stays positive as mu grows).
+    """
+    N, C = P.shape
+    M = np.zeros((N, N), dtype=np.complex128)
+    for i in range(A.shape[0]):
+        for a in range(N):
+            for b in range(N):
+                M[a, b] += np.conj(A[i, a]) * A[i, b]
+    s, Q = np.linalg.eigh(M)
+    for n in range(N):
+        s[n] = max(s[n], 0.0)
+    Pt = Q.conj().T @ P
+    Gt = 0.5 * (Q.conj().T @ G)
+    r_pp = np.zeros(N)
+    r_pg = np.zeros(N)
+    r_gg = np.zeros(N)
+    for n in range(N):
+        for c in range(C):
+            r_pp[n] += Pt[n, c].real ** 2 + Pt[n, c].imag ** 2
+            r_pg[n] += Pt[n, c].real * Gt[n, c].real + Pt[n, c].imag * Gt[n, c].imag
+            r_gg[n] += Gt[n, c].real ** 2 + Gt[n, c].imag ** 2
+    rv = np.empty(N)
+    t0 = _ball_multiplier(_rows_into(rv, r_pp, r_pg, r_gg, 0.0), s, 0.0, radius2)
+    mu = 0.0
+    t = t0
+    ok = True
+    if _sensing_value(r_pp, r_pg, r_gg, s, 0.0, t0, e) > 0.0:
+        lo, hi = 0.0, 1.0
+        found = False
+        for _ in range(200):
+            t = _ball_multiplier(_rows_into(rv, r_pp, r_pg, r_gg, hi), s, hi, radius2)
+            if _sensing_value(r_pp, r_pg, r_gg, s, hi, t, e) <= 0.0:
+                found = True
+                break
+            lo = hi
+            hi *= 4.0
+            if hi > 1e30:
+                break
+        if not found:
+            ok = False
+        mu = hi
+        for _ in range(300):
+            if hi - lo <= 1e-15 * hi:
+                break
+            mid = 0.5 * (lo + hi)
+            tm = _ball_multiplier(_rows_into(rv, r_pp, r_pg, r_gg, mid), s, mid, radius2)
+            if _sensing_value(r_pp, r_pg, r_gg, s, mid, tm, e) > 0.0:
+                lo = mid
+            else:
+                hi = mid
+        mu = hi
+        t = _ball_multiplier(_rows_into(rv, r_pp, r_pg, r_gg, mu), s, mu, radius2)
+    Zt = np.empty((N, C), dtype=np.complex128)
+    for n in range(N):
+        den = t + mu * s[n]
+        for c in range(C):
+            Zt[n, c] = (Pt[n, c] + mu * Gt[n, c]) / den
+    return Q @ Zt, ok
+
+
+@njit(cache=True)
 def project_sphere_nb(u):
     """Projection onto the unit sphere ||u|| = 1 (35)-(36)."""
     nrm = np.sqrt(np.sum(np.abs(u) ** 2))

@@ -26,14 +26,14 @@ from .._checks import as_complex, as_float, as_hermitian, as_int, as_real
 from ._outage import (MODEL_DET, MODEL_EXACT, interference_matrix_nb, outage_monte_carlo_nb,
                       redundancy_gradient_nb, redundancy_tau_nb, sop_function_nb)
 from ._unified import (METRIC_BEAMPATTERN, METRIC_DETECTION, METRIC_SINR, mvdr_filter_nb,
-                       project_ball_nb, project_simplex_nb, project_sphere_nb, rate_gradient_nb,
+                       project_ball_nb, project_ball_quadratic_nb, project_simplex_nb, project_sphere_nb, rate_gradient_nb,
                        rates_nb, sensing_nb, unified_alg1_nb)
 
 __all__ = [
     "sop_function", "secrecy_outage_probability", "redundancy_threshold", "redundancy_rate",
     "redundancy_rate_gradient", "worst_eavesdropper", "outage_monte_carlo", "intercept_probability",
-    "project_simplex", "project_ball", "project_sphere", "mvdr_filter", "rates_and_gradient",
-    "sensing_metric", "sensing_sinr", "SOP_MODELS", "METRICS",
+    "project_simplex", "project_ball", "project_ball_quadratic", "project_sphere", "mvdr_filter",
+    "rates_and_gradient", "sensing_metric", "sensing_sinr", "SOP_MODELS", "METRICS",
 ]
 
 SOP_MODELS = {"exact": MODEL_EXACT, "det": MODEL_DET}
@@ -201,6 +201,20 @@ def project_ball(Y, radius2=1.0) -> np.ndarray:
     return project_ball_nb(Y, r2)
 
 
+def project_ball_quadratic(P, G, A, e, radius2=1.0):
+    """Euclidean projection of P (N, C) onto {||Z||_F^2 <= radius2, ||A Z||_F^2 - Re<G, Z> + e <= 0}
+    (A: (I, N), I >= 0 rows; I = 0 is a half-space): the PR-PGA projection of spec 5 for the SINR
+    and detection metrics, solved exactly through its two multipliers (see the kernel).
+    Returns (Z, feasible); feasible is False when the set is empty."""
+    P = as_complex(P, "P", ndim=2)
+    G = as_complex(G, "G", shape=P.shape)
+    A = as_complex(A, "A", ndim=2)
+    if A.shape[1] != P.shape[0]:
+        raise ValueError(f"A: must have {P.shape[0]} columns (P has {P.shape[0]} rows), got {A.shape}")
+    Z, ok = project_ball_quadratic_nb(P, G, A, as_float(e, "e"), as_float(radius2, "radius2", positive=True))
+    return Z, bool(ok)
+
+
 def project_sphere(u) -> np.ndarray:
     """Projection onto the unit sphere ||u|| = 1 (35)-(36)."""
     u = as_complex(u, "u", ndim=1)
@@ -344,5 +358,6 @@ def warmup() -> None:
     mvdr_filter_nb(X, a0, As, alpha2)
     project_simplex_nb(np.ones(k))
     project_ball_nb(X, 1.0)
+    project_ball_quadratic_nb(X, X, As, 0.1, 1.0)
     project_sphere_nb(u)
     outage_monte_carlo_nb(X, k, 1.0, 1.0, np.ones(k), np.ones(k), 0, 16, 8)

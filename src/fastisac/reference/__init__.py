@@ -222,8 +222,8 @@ def dual_eve_metrics(Q, S, h, hce, he, sigma_k2, sigma_t2, sigma_b2):
 __all__ += [
     "sop_function", "secrecy_outage_probability", "redundancy_threshold", "redundancy_rate",
     "redundancy_rate_gradient", "worst_eavesdropper", "outage_monte_carlo", "intercept_probability",
-    "project_simplex", "project_ball", "project_sphere", "mvdr_filter", "rates_and_gradient",
-    "sensing_metric", "sensing_sinr",
+    "project_simplex", "project_ball", "project_ball_quadratic", "project_sphere", "mvdr_filter",
+    "rates_and_gradient", "sensing_metric", "sensing_sinr",
 ]
 
 _BISECTION_STEPS = 60
@@ -390,6 +390,42 @@ def project_ball(Y, radius2=1.0):
         else:
             hi = mid
     return Y * (c / (c + 2.0 * 0.5 * (lo + hi)))
+
+
+def project_ball_quadratic(P, G, A, e, radius2=1.0):
+    """Projection onto {||Z||^2 <= radius2, ||A Z||^2 - Re<G, Z> + e <= 0} through the KKT system
+    [(1 + lam) I + mu A^H A] Z = P + mu G / 2: lam(mu) and mu by Brent's method on the
+    constraint functions, each Z from a dense linear solve."""
+    from scipy.optimize import brentq
+    P, G, A = (np.asarray(x, dtype=np.complex128) for x in (P, G, A))
+    N = P.shape[0]
+    AhA = A.conj().T @ A
+
+    def Z_of(lam, mu):
+        return np.linalg.solve((1.0 + lam) * np.eye(N) + mu * AhA, P + 0.5 * mu * G)
+
+    def lam_of(mu):
+        f = lambda lam: np.linalg.norm(Z_of(lam, mu)) ** 2 - radius2  # noqa: E731
+        if f(0.0) <= 0.0:
+            return 0.0
+        hi = 1.0
+        while f(hi) > 0.0:
+            hi *= 2.0
+        return brentq(f, 0.0, hi, xtol=1e-300, rtol=1e-15, maxiter=500)
+
+    def q(mu):
+        Z = Z_of(lam_of(mu), mu)
+        return np.linalg.norm(A @ Z) ** 2 - np.real(np.vdot(G, Z)) + e
+
+    mu = 0.0
+    if q(0.0) > 0.0:
+        hi = 1.0
+        while q(hi) > 0.0:
+            hi *= 4.0
+            if hi > 1e30:
+                return Z_of(lam_of(hi), hi), False
+        mu = brentq(q, 0.0, hi, xtol=1e-300, rtol=1e-15, maxiter=500)
+    return Z_of(lam_of(mu), mu), True
 
 
 def project_sphere(u):
