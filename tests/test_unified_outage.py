@@ -675,6 +675,13 @@ def _validation_cases():
     add(O.sensing_metric, dict(good, metric="beampattern"), "eps_bp", -1.0)
     add(O.sensing_metric, dict(good, metric="detection"), "t_d", 0.0)
     add(O.sensing_metric, dict(good, metric="detection"), "kappa", -1.0)
+    P = crandn(rng, 4, 3)
+    good = dict(P=P, G=crandn(rng, 4, 3), A=crandn(rng, 2, 4), e=0.5, radius2=1.0)
+    add(O.project_ball_quadratic, good, "P", np.ones(4))
+    add(O.project_ball_quadratic, good, "G", crandn(rng, 3, 3))
+    add(O.project_ball_quadratic, good, "A", crandn(rng, 2, 3))
+    add(O.project_ball_quadratic, good, "e", np.inf)
+    add(O.project_ball_quadratic, good, "radius2", -1.0)
     return cases
 
 
