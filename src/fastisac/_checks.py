@@ -18,21 +18,26 @@ def _fail(name: str, what: str):
 def as_real(x, name: str, ndim: int | tuple[int, ...] | None = None, *,
             shape: tuple | None = None, nonneg: bool = False, positive: bool = False) -> np.ndarray:
     """float64 array, finite, with optional ndim / shape / sign checks."""
-    try:
-        arr = np.asarray(x)
-    except Exception as exc:  # pragma: no cover - exotic inputs
-        _fail(name, f"cannot be converted to an array ({exc})")
-    if np.iscomplexobj(arr):
+    if type(x) is np.ndarray:
+        arr = x
+    else:
+        try:
+            arr = np.asarray(x)
+        except Exception as exc:  # pragma: no cover - exotic inputs
+            _fail(name, f"cannot be converted to an array ({exc})")
+    kind = arr.dtype.kind
+    if kind == "c":
         _fail(name, "must be real, got a complex array")
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+    if kind not in "biuf":
         _fail(name, f"must be numeric, got dtype {arr.dtype}")
-    arr = np.require(arr.astype(np.float64, copy=False), requirements='C')
+    if arr.dtype != np.float64 or not arr.flags.c_contiguous:
+        arr = np.ascontiguousarray(arr, dtype=np.float64)
     _check_shape(arr, name, ndim, shape)
-    if not np.all(np.isfinite(arr)):
+    if not np.isfinite(arr).all():
         _fail(name, "must be finite (contains NaN or inf)")
-    if positive and np.any(arr <= 0):
+    if positive and (arr <= 0).any():
         _fail(name, "must be strictly positive")
-    if nonneg and np.any(arr < 0):
+    if nonneg and (arr < 0).any():
         _fail(name, "must be non-negative")
     return arr
 
@@ -40,12 +45,13 @@ def as_real(x, name: str, ndim: int | tuple[int, ...] | None = None, *,
 def as_complex(x, name: str, ndim: int | tuple[int, ...] | None = None, *,
                shape: tuple | None = None) -> np.ndarray:
     """complex128 array, finite, with optional ndim / shape checks."""
-    arr = np.asarray(x)
-    if arr.dtype == object or not np.issubdtype(arr.dtype, np.number):
+    arr = x if type(x) is np.ndarray else np.asarray(x)
+    if arr.dtype.kind not in "iufc":
         _fail(name, f"must be numeric, got dtype {arr.dtype}")
-    arr = np.require(arr.astype(np.complex128, copy=False), requirements='C')
+    if arr.dtype != np.complex128 or not arr.flags.c_contiguous:
+        arr = np.ascontiguousarray(arr, dtype=np.complex128)
     _check_shape(arr, name, ndim, shape)
-    if not np.all(np.isfinite(arr)):
+    if not np.isfinite(arr).all():
         _fail(name, "must be finite (contains NaN or inf)")
     return arr
 
@@ -65,9 +71,12 @@ def as_hermitian(x, name: str, *, batch: bool = False, psd: bool = False, rtol: 
     arr = as_complex(x, name, ndim=3 if batch else 2)
     if arr.shape[-1] != arr.shape[-2]:
         _fail(name, f"must be square in its last two axes, got {arr.shape}")
-    scale = max(float(np.max(np.abs(arr))) if arr.size else 0.0, 1e-300)
-    if np.max(np.abs(arr - np.conj(np.swapaxes(arr, -1, -2))), initial=0.0) > rtol * scale + 1e-300:
-        _fail(name, "must be Hermitian")
+    if arr.size:
+        scale = max(float(np.abs(arr).max()), 1e-300)
+        if float(np.abs(arr - arr.conj().swapaxes(-1, -2)).max()) > rtol * scale + 1e-300:
+            _fail(name, "must be Hermitian")
+    else:
+        scale = 1e-300
     if psd:
         lam = np.linalg.eigvalsh(arr)
         if np.min(lam) < -1e-6 * scale * arr.shape[-1]:
