@@ -255,3 +255,37 @@ def test_parameter_fast_path_checks_like_cvxpy():
                      [x >= -5])
     ref.solve(solver=cp.CLARABEL)
     assert rec.objective == pytest.approx(ref.value, rel=1e-6)
+
+
+def test_retry_chain_short_steps_after_two_solver_errors(monkeypatch):
+    """Primary -> fallback -> short interior-point steps, but only after solver errors: an
+    infeasibility certificate under the fallback settings is final."""
+    pp, x = _tiny_problem()
+    real = pp._solve_once
+    seen = []
+
+    def flaky(fail_with):
+        def once(warm, settings):
+            seen.append(dict(settings))
+            if len(seen) <= len(fail_with):
+                err = fail_with[len(seen) - 1]("forced", status="solver_error")
+                err.wall_time = 0.0
+                raise err
+            return real(warm, settings)
+        return once
+
+    monkeypatch.setattr(pp, "_solve_once", flaky([SolverError, SolverError]))
+    rec = pp.solve(a=np.array([2.0, 0.0]))
+    assert rec.attempts == 3 and seen[-1]["max_step_fraction"] == 0.9
+    assert seen[1]["direct_solve_method"] == "qdldl"
+    np.testing.assert_allclose(x.value, [1.0, 0.0], atol=1e-6)
+    seen.clear()
+    monkeypatch.setattr(pp, "_solve_once", flaky([SolverError, InfeasibleError]))
+    with pytest.raises(InfeasibleError):
+        pp.solve(a=np.array([2.0, 0.0]))
+    assert len(seen) == 2
+    seen.clear()
+    monkeypatch.setattr(pp, "_solve_once", flaky([SolverError, SolverError, SolverError]))
+    with pytest.raises(SolverError):
+        pp.solve(a=np.array([2.0, 0.0]))
+    assert len(seen) == 3

@@ -200,3 +200,27 @@ def test_pga_closed_form_projection_matches_the_qcqp(metric):
         pr_pga(sc, inst, metric="beampattern", projection="closed_form")
     with pytest.raises(ValueError, match="^projection"):
         pr_pga(sc, inst, projection="exact")
+
+
+def test_beampattern_cones_encode_the_per_angle_bound():
+    """The vectorised rotated cones of the beampattern subproblem mean |a_l^H X|^2 <= Pd_l + t_l
+    for every grid angle: satisfied at the solution and tight where the solver pushes."""
+    import fastisac.algorithms._unified_baselines as ub
+    sc = UnifiedOutageScenario(n_antennas=6, n_users=2, n_grid=31)
+    inst = sc.draw(np.random.default_rng(5))
+    ctx = ub._Ctx(sc, inst, "beampattern", 0.05, "worst", None, "exact", True, True, ub.MU_PR)
+    prob = ub._vec_problem(ctx, "av", None)
+    X = ub._initial_point(sc, inst, ctx.sp, ctx.M)
+    u = ctx.u_for(X)
+    _, _, RE, taus, _, _ = ctx.utilities(X)
+    Gr, Q, cr = ub._rate_minorant(ctx, X)
+    Gs, _ = ctx.sop_halfspaces(X, taus)
+    vals = {"Gr": Gr, "cr": cr, "Qr": Q.real, "Qi": Q.imag, "re": RE, "Gs": Gs, "delta": 2.0}
+    vals.update(ub._vec_sensing_values(ctx, X, X, u))
+    prob.param.solve(**vals)
+    Xn = X + prob.step()
+    t = next(v for v in prob.problem.variables() if v.name() == "t").value
+    q = np.sum(np.abs(ctx.sp.Agrid.conj() @ Xn) ** 2, axis=1)
+    bound = ctx.sp.Pd + t
+    assert np.all(q <= bound + 1e-6 * (1 + np.abs(bound)))
+    assert np.min(bound - q) <= 1e-5 * (1 + np.max(np.abs(bound)))

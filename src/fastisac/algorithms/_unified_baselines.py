@@ -309,7 +309,12 @@ class _VecProblem:
             Pd, bb, leps = par("Pd", (L,)), par("bb", (L,)), par("leps", nonneg=True)
             Pzr, Pzi = par("Pzr", (L, C)), par("Pzi", (L, C))
             lin = 2.0 * cp.sum(cp.multiply(Pzr, YDr) + cp.multiply(Pzi, YDi), axis=1)
-            cons += [cp.sum_squares(cp.hstack([Yr[l, :], Yi[l, :]])) <= Pd[l] + t[l] for l in range(L)]
+            # |a_l^H X|^2 <= Pd_l + t_l for every grid angle, as ONE vectorised rotated cone
+            # ||(2 y_l, s_l - 1)|| <= s_l + 1 (s = Pd + t): the same L cones of order 2C + 2 as L
+            # separate sum_squares constraints, canonicalised in ~1 s instead of ~39 s (L = 181, C = 11)
+            s_l = Pd + t
+            cons.append(cp.SOC(s_l + 1, cp.hstack([2 * Yr, 2 * Yi, cp.reshape(s_l - 1, (L, 1), order="C")]),
+                               axis=1))
             cons += [lin + t >= bb, cp.sum_squares(t) <= leps]
         if kind == "proj":
             y = par("y", (2 * n,))            # target minus offset
