@@ -718,3 +718,21 @@ def test_beampattern_upa_diagonal_sums_equal_the_quadratic_form(n_rows, n_cols, 
     out = beampattern_upa_nb(np.ascontiguousarray(X), n_rows, n_cols, az, pt, 0.5)
     assert np.max(np.abs(out - direct)) <= 1e-12 * n * np.sum(np.abs(X))
     np.testing.assert_allclose(steering_upa_batch_nb(n_rows, n_cols, az, pt, 0.5), A, rtol=0, atol=1e-13)
+
+
+def test_tris_verifier_factors_keep_exactly_the_needed_rank():
+    """The outage verifier's covariance factors: F F^H = X for full-rank and rank-one slots, with
+    one column for a rank-one design (the verifier then costs N, not N^2, per stream and draw)."""
+    from fastisac.kernels.tris_rsma import _factors
+    rng = np.random.default_rng(3)
+    N = 9
+    A = rng.standard_normal((4, N, N)) + 1j * rng.standard_normal((4, N, N))
+    full = A @ np.conj(np.swapaxes(A, -1, -2))
+    v = rng.standard_normal((4, N)) + 1j * rng.standard_normal((4, N))
+    rank1 = np.einsum("kn,km->knm", v, v.conj())
+    mixed = rank1.copy()
+    mixed[2] = full[2]
+    for X, r in ((full, N), (rank1, 1), (mixed, N)):
+        F = _factors(X)
+        assert F.shape == (4, N, r)
+        np.testing.assert_allclose(F @ np.conj(np.swapaxes(F, -1, -2)), X, atol=1e-10 * np.abs(X).max())
