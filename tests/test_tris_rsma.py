@@ -248,7 +248,7 @@ def test_outage_verify_chunk_independent_and_matches_reference():
 
 def test_evaluate_matches_reference_small():
     rng = np.random.default_rng(13)
-    N, K, M = 3, 2, 1
+    N, K = 3, 2
     X = np.stack([np.stack([_herm(rng, N) * c for c in (1.0, 0.6, 0.5)])])
     H, G = _cvec(rng, K * N).reshape(K, N), 2 * _cvec(rng, N)[None]
     args = (X, H, G, np.full(K, 0.1), np.full(K, 0.4), np.full(K, 0.05), np.array([0.3]), np.array([0.2]),
@@ -311,6 +311,35 @@ def test_bcd_trends(small_runs):
     sc, inst, runs = small_runs
     assert runs["proposed"].value > runs["sdma"].value          # RSMA common stream beats SDMA + AN
     assert runs["proposed"].metrics["detection_min"] >= sc.p_d - 1e-6
+
+
+def test_tma_loss_scales_every_channel_power_and_lowers_sse(small_runs):
+    """tma_loss_db = 10 log10(8 / pi^2) = -0.912 dB multiplies every TRIS channel power (LU xi^2 |h|^2, IU
+    gain) by 8 / pi^2, leaves the channel shapes and the sensing budget alone, and does not raise the SSE."""
+    sc0, inst0, runs = small_runs
+    loss = K4.tma_harmonic_loss_db()
+    sc1 = sc0.replace(tma_loss_db=loss)
+    inst1 = sc1.draw(np.random.default_rng(1))
+    factor = 8 / np.pi ** 2
+    assert sc1.tma_power_factor == pytest.approx(factor, rel=1e-12)
+    assert sc0.replace(tma_loss_db=-0.912).tma_power_factor == pytest.approx(factor, rel=5e-5)
+    np.testing.assert_array_equal(inst1.H, inst0.H)
+    np.testing.assert_array_equal(inst1.G, inst0.G)
+    # LU channel power over noise |h_k|^2 xi_k^2 P_t / sigma^2 = |h~_k|^2 / inv_rho_k; IU: eta_m
+    lu0 = np.sum(np.abs(inst0.H) ** 2, axis=1) / inst0.inv_rho
+    lu1 = np.sum(np.abs(inst1.H) ** 2, axis=1) / inst1.inv_rho
+    np.testing.assert_allclose(lu1 / lu0, factor, rtol=1e-12)
+    np.testing.assert_allclose(inst1.eta / inst0.eta, factor, rtol=1e-12)
+    np.testing.assert_array_equal(inst1.p_min, inst0.p_min)
+    assert inst0.tma_power_factor == 1.0 and inst1.tma_power_factor == pytest.approx(factor)
+    r1 = alg.tris_rsma_bcd(sc1, inst1, "proposed", max_iter=8)
+    assert r1.feasible and runs["proposed"].feasible
+    assert r1.value <= runs["proposed"].value + 1e-6, (r1.value, runs["proposed"].value)
+    with pytest.raises(ValueError, match="inst"):       # TRSMA: traditional transceiver, no TMA (note 5.1)
+        alg.tris_rsma_bcd(sc1, inst1, "trsma", max_iter=1)
+    for bad in (0.5, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="tma_loss_db"):
+            TrisRsmaScenario(**SMALL, tma_loss_db=bad)
 
 
 def test_perfect_csi_deterministic_and_inputs():
@@ -543,6 +572,16 @@ def test_rank_one_recovery_where_truncation_fails():
             assert np.all(mc["lu"] <= sc.p_out_user + _ci(sc.p_out_user, 40_000)), mc["lu"]
             assert np.all(mc["iu"] <= sc.p_out_iu + _ci(sc.p_out_iu, 40_000)), mc["iu"]
         assert r.metrics["detection_min"] >= sc.p_d - 1e-6
+        # per-slot recovery: every slot logged, slots whose truncation passed are the truncated SDR slots
+        assert [e["slot"] for e in r.recovery] == list(range(sc.n_slots))
+        assert any(e["step"] != "truncation" for e in r.recovery)
+        assert all(e["step"] != "failed" for e in r.recovery)
+        if mode == "repair":
+            assert all(e["penalty_solves"] == 0 for e in r.recovery)
+        Xt, _ = alg._rank_one(r.X_sdr, False)
+        for e in r.recovery:
+            if e["step"] == "truncation":
+                np.testing.assert_allclose(r.X[e["slot"]], Xt[e["slot"]], atol=1e-12)
     with pytest.raises(ValueError, match="rank_one"):
         alg.tris_rsma_bcd(sc, inst, "proposed", rank_one="svd")
 
@@ -581,6 +620,41 @@ def test_rank_penalty_mu_zero_and_monotone():
     _check_slot_output(sc, inst, Xf, v1, fixed, "proposed", False)
     with pytest.raises(ValueError, match="fixed_directions"):
         alg.SlotSDP(N, K, M, "proposed", formulation="complex", fixed_directions=True)
+
+
+def test_slot_sdp_retries_with_faer_then_qdldl(monkeypatch):
+    """A failed slot solve is retried with the faer fallback (static regularisation, iterative refinement),
+    then with the shared qdldl fallback; a second infeasibility certificate is not retried; the first
+    attempt's settings are restored."""
+    from fastisac.errors import InfeasibleError, SolverError
+    sc = TrisRsmaScenario(**SMALL)
+    inst = sc.draw(np.random.default_rng(1))
+    _, v1 = _slot_value_sets(sc, inst, "proposed", False)
+    prob = alg.SlotSDP(sc.n_elements, sc.n_users, sc.n_ius, "proposed")
+    first, orig = dict(prob.pp.settings), prob.pp.solve
+    for fail, n_fail, n_calls in ((SolverError, 1, 2), (SolverError, 2, 3), (InfeasibleError, 9, 2),
+                                  (SolverError, 9, 3)):
+        calls = []
+
+        def flaky(**values):
+            calls.append(dict(prob.pp.settings))
+            if len(calls) <= n_fail:
+                raise fail("injected", status="solver_error" if fail is SolverError else "infeasible")
+            return orig(**values)
+        monkeypatch.setattr(prob.pp, "solve", flaky)
+        stats = alg.SolveStats()
+        if n_fail < n_calls:
+            X = prob.solve(v1, stats)
+            assert stats.n_retries == n_fail and np.all(np.isfinite(X))
+        else:
+            with pytest.raises(fail):
+                prob.solve(v1, stats)
+        assert len(calls) == n_calls, (fail, n_fail, len(calls))
+        assert calls[0] == first and prob.pp.settings == first
+        assert calls[1]["direct_solve_method"] == "faer" and calls[1]["iterative_refinement_enable"]
+        assert calls[1]["static_regularization_constant"] == 1e-7
+        if n_calls == 3:
+            assert calls[2]["direct_solve_method"] == "qdldl"
 
 
 # ----------------------------------------------------------------------------- TMA mapping (2)-(3), oracle 7.2

@@ -78,9 +78,27 @@ initial SDP / one BCD step; machine shared, load 1-5):
   and it is fragile in the fill: one (60) LMI per LU instead of per (k, m) (an exact merge, 19 cones)
   made N = 9 2.5x SLOWER at the same iteration count; PSD slack variables tied by equality rows 1.3x
   slower; qdldl did not finish one N = 16 solve in 4 min. So ``exact=True`` stays opt-in and the
-  SOC-surrogate default stays, now about 5x faster at N = 16 than with complex variables. The
-  note's "about a second per slot SDP at N = 36" is not reached even by the surrogate (see
-  ``benchmarks/test_bench_tris_rsma.py``).
+  SOC-surrogate default stays, now about 5x faster at N = 16 than with complex variables.
+* Where the surrogate's time goes (one initial slot SDP of draw 1, Clarabel 0.11.1 called directly on
+  CVXPY's data, faer 1 thread, machine shared, load 2-4): N = 16: A 5971 x 1702, 4 PSD cones of order 32
+  (svec 528), 10 SOCs of length 257-289, 18 iterations, 0.087 s each (1.6 s); N = 25: A 13342 x 3538,
+  PSD svec 1275, 23 iterations, 1.2-1.7 s each (26-40 s); N = 36: A 26311 x 6662, PSD svec 2628, 22
+  iterations, 15.3 s each: 336 s per solve (+ 11 s CVXPY canonicalisation, once, and 3.4 s Clarabel
+  setup), against the note's "about a second per slot SDP at N = 36" (about 340x). Per-iteration time
+  grows as N^6.4 (16 -> 25) and N^7 (25 -> 36): it is the sparse LDL of the KKT system, whose PSD-cone
+  blocks (Nesterov-Todd scaling) are dense svec x svec (svec = 2N^2 + N in the real embedding), and whose
+  4N^2 covariance entries form one dense front because the beampattern SOC (34k) and the Bernstein SOCs
+  (52)/(59) couple every stream entry by entry. Measured by dropping cones' rows from the same data
+  (per iteration, N = 16 / 25): all 0.100 / 1.40 s; without the 9 Bernstein SOCs 0.117 / 1.52 s;
+  without the beampattern SOC 0.084 / 1.85 s; without both 0.042 / 0.68 s; with only X_c's PSD cone
+  0.025 / 0.33 s; without PSD cones 0.018 / 0.08 s. So splitting the Bernstein norms per stream (a
+  safe triangle-inequality surrogate) cannot help while (34k) couples the streams, and (34k) is not
+  redundant. Settings (same N = 16 / 25 problem): 2 threads 1.9 / 40 s (no gain on this shared
+  machine), qdldl 19 s at N = 16 (12x slower; it is also the retry setting), tolerances 1e-6 instead of
+  1e-8 17 / 22 iterations instead of 18 / 23, static regularisation 1e-7 19 iterations: none changes
+  the order of magnitude. Reaching about a second at N = 36 would need a method without dense
+  svec-order KKT blocks (a first-order conic method or a low-rank / Burer-Monteiro factorisation),
+  not a different setting.
 
 Readings chosen here: slots share the channels (note 2.2 [A]); a failed or infeasible SDP
 keeps the previous slot covariance (counted in ``stats.n_failed``); rank-one extraction
@@ -94,18 +112,23 @@ fills the beampattern / detection budget (every slot at full power, tr = 16, eve
 truncation loses the lambda2.. power: beampattern margin -1.88, detection -0.63, while all outage,
 SINR and split checks still hold (and 100 randomisations did not recover). Re-optimising only the
 powers along the truncated directions (rescaling) is infeasible there: the principal direction of
-X_c cannot fill the per-element budget. Default ``rank_one="penalty"``, used only when the truncated
-point fails a check: (1) rank-one penalty SCA: (P2.1') at the converged parameters with the objective
-reduced by mu sum_i (tr X_i - u_i^H X_i u_i), u_i the principal eigenvector of the previous iterate
-(a DPP parameter P_i = mu u_r u_r^T in the real embedding; mu = 0 is the plain problem), mu =
-0.1 x 2^t, until lambda2/lambda1 <= 1e-4 (at most ``penalty_iter`` solves per slot, only in the slots
-that need it); every iterate meets every (P2.1') constraint. (2) Truncation; if a check still fails
-(typically the beampattern at -1e-4, the SDR being on that boundary), (3) the fixed-direction
-power repair: (P2.1') with every common / private stream p_i u_i u_i^H (u_i parameters, p_i >= 0 the
-only stream variables, AN free), a few BCD iterations of it, keeping the best point that passes
-every check; (4) randomisation as before. ``rank_one="repair"`` skips (1); ``"randomise"`` is the
-previous behaviour. Outputs are exactly rank one (p_i u_i u_i^H rebuilt from p_i).
-Measured, N = 16, P_t = 1 mW, draws 0 / 1 (BCD to convergence, 4 / 5 iterations): truncation alone
+X_c cannot fill the per-element budget. Default ``rank_one="penalty"``, slot by slot and only in the
+slots whose truncated SDR point fails a check of that slot (:func:`_recover_rank_one`): (1) rank-one
+penalty SCA: (P2.1') at the converged parameters with the objective reduced by
+mu sum_i (tr X_i - u_i^H X_i u_i), u_i the principal eigenvector of the previous iterate (a DPP
+parameter P_i = mu u_r u_r^T in the real embedding; mu = 0 is the plain problem), mu = 0.8 x 2^t,
+truncating after every solve and stopping as soon as the truncated slot passes every check (at most
+``penalty_iter`` solves, or when lambda2/lambda1 <= 1e-4); every iterate meets every (P2.1')
+constraint. (2) If the slot still fails (typically the beampattern at -1e-4, the SDR being on that
+boundary), one fixed-direction power allocation of that slot: (P2.1') with every common / private
+stream p_i u_i u_i^H (u_i parameters, p_i >= 0 the only stream variables, AN free). (3) If a slot still
+fails, the full power repair (every slot, a few BCD iterations of the fixed-direction problem, keeping
+the best point that passes every check), then (4) randomisation as before. ``rank_one="repair"`` skips
+(1); ``"randomise"`` is the previous behaviour. Outputs are exactly rank one (p_i u_i u_i^H rebuilt
+from p_i).
+Measured, N = 16, P_t = 1 mW, draws 0 / 1 (previous procedure: penalty in every slot with
+lambda2/lambda1 > 1e-4, mu = 0.1 x 2^t down to 1e-4, then the full power repair; BCD to convergence,
+4 / 5 iterations): truncation alone
 infeasible (beampattern -1.88 / -0.67, detection -0.63 / +0.17; SSE 5.812 / 6.013, SEE 7.48e9 /
 7.69e9 bit/J); the power repair alone along the SDR directions is infeasible (draw 0, every repair SDP
 of slots 1 and 5); penalty (lambda2/lambda1 -> 5e-5 .. 4e-8) + truncation leaves the beampattern at
@@ -118,6 +141,21 @@ perfect CSI (truncation infeasible for both, SDR lambda2/lambda1 0.79 / 0.21): t
 recovers them, SSE 5.908 -> 5.921 / 6.399 -> 6.413, SEE 7.53e9 -> 7.40e9 / 8.03e9 -> 8.02e9; so at
 N = 16, draw 0, all feasible: SEE proposed vs TRSMA -1.5 % (paper >= +44 %), vs perfect CSI -9.1 %
 (paper about -5 %).
+Recovery cost, N = 16, draw 0, proposed (4 BCD iterations = 25 solves either way; machine shared,
+load 2-4). Previous procedure: 55 solves, 212 s; penalty in slots 1, 2, 5 (SDR lambda2/lambda1 0.50,
+0.04, 0.70) with 7 + 4 + 6 solves (118 s), full power repair 13 solves (37 s); and solves that fail at
+the first attempt (solver_error) were retried with qdldl at 23-33 s each (another run of the same code:
+11 retries, 312 s of 406 s). Now (slot by slot, stop at the first truncation that passes, mu0 = 0.8,
+faer retry first, :data:`SLOT_RETRY_SETTINGS`): 33 solves, 105 s; slots 3, 4 kept truncated, penalty
+4 + 1 + 3 solves in slots 1, 2, 5 (27 s), no power repair, 4 retries at 2.4-5 s; SSE 5.836 (before
+5.821), SEE 7.30e9 (7.29e9) bit/J, detection min 0.926 (0.924), every check met. With mu0 = 0.1
+instead: 42 solves (penalty 7 + 3 + 6, one power allocation in slot 2), 129 s, SSE 5.826.
+Current code, N = 16, P_t = 1 mW, draws 0 / 1 / 2 / 3 (all feasible, every slot at full power 16 mW):
+proposed SSE 5.836 / 6.016 / 6.186 / 5.917, SEE 7.30 / 7.53 / 7.73 / 7.40e9 bit/J, 4 / 5 / 7 / 4 BCD
+iterations, 105 / 142 / 167 / 122 s; TRSMA SSE 5.942 / 6.168 / 6.246 / 5.989, SEE 7.43 / 7.71 / 7.81 /
+7.49e9: SEE proposed vs TRSMA -1.8 / -2.3 / -1.0 / -1.2 % (paper >= +44 %; the power terms are equal,
+so the ratio is the SSE ratio); IEE proposed 5.65e8 vs TRSMA 6.12e8 bit/J (means). Draws 0 / 1: SDMA + AN
+infeasible (initial SDP of slot 3), NOMA + AN SSE 2.727, SEE 3.52e9, IEE 1.12e9 / infeasible (slot 3).
 """
 
 from __future__ import annotations
@@ -132,6 +170,7 @@ from .._checks import as_float, as_int
 from ..errors import InfeasibleError, SolverError
 from ..kernels import tris_rsma as K4
 from ..solvers import ParametricProblem, SolveStats
+from ..solvers.problem import FALLBACK_CLARABEL_SETTINGS
 from ..systems.tris_rsma import TrisRsmaInstance, TrisRsmaScenario
 
 SCHEMES = ("proposed", "trsma", "zf", "sdp", "sdma", "noma", "perfect")
@@ -160,8 +199,39 @@ def _scal(v):
     return cp.reshape(v, (1, 1), order="F")
 
 
+#: Retry settings of the slot SDPs, tried in this order after a failed solve (a fresh Clarabel solver each):
+#: the shared fallback (static regularisation 1e-7, iterative refinement, 400 iterations) with faer, then
+#: the shared fallback as is (qdldl; not after a second infeasibility certificate). Measured at N = 16 (proposed, draw 0, BCD + recovery): 11 of 40
+#: solves failed (solver_error) at the first attempt; the qdldl retry solved all 11 at 23-33 s each (312 s
+#: of the run's 405 s), the faer retry solved the same 11 at 2.4-5 s each (same objective to 1e-6).
+SLOT_RETRY_SETTINGS = ({**FALLBACK_CLARABEL_SETTINGS, "direct_solve_method": "faer"}, dict(FALLBACK_CLARABEL_SETTINGS))
+
+
 class _SlotSDPBase:
-    """What both slot-SDP formulations share: scheme flags, SIC order, the parameter registry."""
+    """What both slot-SDP formulations share: scheme flags, SIC order, the parameter registry, the retries."""
+
+    def _solve_pp(self, values):
+        """``self.pp.solve`` with the retries of :data:`SLOT_RETRY_SETTINGS` (the record counts the attempts
+        and their time)."""
+        first = self.pp.settings
+        wall = 0.0
+        for attempt, extra in enumerate((None,) + SLOT_RETRY_SETTINGS):
+            if extra is not None:
+                self.pp.settings = {**first, **extra}
+            try:
+                rec = self.pp.solve(**values)
+            except (InfeasibleError, SolverError) as exc:
+                wall += getattr(exc, "wall_time", 0.0)
+                # an infeasibility certified twice (default and faer retry) is not retried with qdldl
+                if attempt == len(SLOT_RETRY_SETTINGS) or (attempt >= 1 and isinstance(exc, InfeasibleError)):
+                    raise
+                continue
+            finally:
+                self.pp.settings = first
+            rec.wall_time += wall
+            rec.attempts = attempt + 1
+            return rec
+        raise AssertionError("unreachable")
 
     def _common_setup(self, N, K, M, scheme, exact, sic_order):
         """Check the scheme / SIC order and return (flags, order, parameters dict, par(name, shape, **kw))."""
@@ -336,7 +406,7 @@ class ComplexSlotSDP(_SlotSDPBase):
         obj = cp.sum(cp.multiply(ws, s)) + cp.sum(cp.multiply(we, e))
         prob = cp.Problem(cp.Maximize(obj), cons)
         self.params = P
-        self.pp = ParametricProblem(prob, P, settings=solver_settings, build_time=0.0)
+        self.pp = ParametricProblem(prob, P, settings=solver_settings, build_time=0.0, retry=False)
         self.pp.build_time = time.perf_counter() - t0
 
     def solve(self, values, stats: SolveStats):
@@ -351,7 +421,7 @@ class ComplexSlotSDP(_SlotSDPBase):
                 par.value = arr
             else:
                 real[name] = val
-        rec = self.pp.solve(**real)
+        rec = self._solve_pp(real)
         stats.add(rec)
         Xs = np.stack([np.asarray(x.value, dtype=np.complex128) for x in self.X])
         Xs = 0.5 * (Xs + np.conj(np.swapaxes(Xs, -1, -2)))
@@ -623,7 +693,7 @@ class RealSlotSDP(_SlotSDPBase):
                             for i in self.streams)
         prob = cp.Problem(cp.Maximize(obj), cons)
         self.params = P
-        self.pp = ParametricProblem(prob, P, settings=solver_settings, build_time=0.0)
+        self.pp = ParametricProblem(prob, P, settings=solver_settings, build_time=0.0, retry=False)
         self.pp.build_time = time.perf_counter() - t0
 
     @staticmethod
@@ -643,7 +713,7 @@ class RealSlotSDP(_SlotSDPBase):
         return out
 
     def solve(self, values, stats: SolveStats):
-        rec = self.pp.solve(**self.real_values(values))
+        rec = self._solve_pp(self.real_values(values))
         stats.add(rec)
         Xs = np.stack([np.asarray(a.value, dtype=np.float64) + 1j * np.asarray(b.value, dtype=np.float64)
                        for a, b in zip(self.A, self.B)])
@@ -663,7 +733,7 @@ def SlotSDP(N, K, M, scheme, solver_settings=None, exact=False, sic_order=None, 
             fixed_directions=False, rank_penalty=False):
     """(P2.1') of one slot: :class:`RealSlotSDP` (default) or :class:`ComplexSlotSDP`; ``fixed_directions``
     (real form only) gives the rank-one repair problem (stream directions are parameters, powers free),
-    ``rank_penalty`` (real form only) adds the rank-one penalty of :func:`_rank_penalty_sca`."""
+    ``rank_penalty`` (real form only) adds the rank-one penalty of :func:`_recover_rank_one`."""
     if formulation not in FORMULATIONS:
         raise ValueError(f"formulation: must be one of {FORMULATIONS}, got {formulation!r}")
     if formulation == "real":
@@ -709,6 +779,7 @@ class TrisRsmaResult:
     wall_time: float
     stats: SolveStats = field(default_factory=SolveStats)
     sic_order: tuple | None = None   # NOMA + AN: SIC decoding order (weakest first)
+    recovery: list = field(default_factory=list)   # rank-one recovery log, one dict per slot (when it ran)
 
     def summary(self) -> dict:
         return dict(scheme=self.scheme, value=self.value, trace=[float(v) for v in self.objective_trace],
@@ -716,7 +787,9 @@ class TrisRsmaResult:
                     rank_one_ratio=self.rank_one_ratio, n_randomised=self.n_randomised, repaired=self.repaired,
                     t_ms=[float(x) * 1e3 for x in self.t], wall_time=self.wall_time,
                     solver=self.stats.as_dict(), **{k: v for k, v in self.metrics.items()},
-                    checks={k: float(v) for k, v in self.checks.items()})
+                    checks={k: float(v) for k, v in self.checks.items()},
+                    recovery=[{k: (float(v) if isinstance(v, (float, np.floating)) else v) for k, v in e.items()}
+                              for e in self.recovery])
 
 
 def _evaluate(sc, inst, X, scheme, positive_part=True, fast=False):
@@ -805,13 +878,15 @@ def _values(sc, inst, scheme, l, ev, init=False, paper_literal=False, iota_init=
     return v
 
 
-def _checks(sc, inst, X, ev, scheme):
-    """Constraint values of a solution (normalised units): >= -tol means satisfied."""
+def _checks(sc, inst, X, ev, scheme, slots=None):
+    """Constraint values of a solution (normalised units): >= -tol means satisfied. ``X`` and ``ev`` hold
+    the slots ``slots`` of the scenario (all slots by default)."""
     f = _scheme_flags(scheme)
+    slots = range(len(X)) if slots is None else list(slots)
     tot = X.sum(axis=1)
     diag = np.real(np.einsum("lnn->ln", tot))
     cap = (sc.n_elements - diag.sum(axis=1)) if f["total_power"] else (1.0 - diag).min(axis=1)
-    bp = np.array([np.sqrt(inst.delta[l]) - np.linalg.norm(tot[l] - inst.R[l]) for l in range(len(X))])
+    bp = np.array([np.sqrt(inst.delta[l]) - np.linalg.norm(tot[j] - inst.R[l]) for j, l in enumerate(slots)])
     pmin = np.max(inst.p_min) / (sc.n_elements if f["total_power"] else 1.0)
     det = diag.sum(axis=1) - pmin
     # common-rate split (note 4.3 step 5) as a margin in bps/Hz: Rc_max - sum C_min (RSMA), -max C_min
@@ -904,30 +979,83 @@ def _stream_ratio(X_l, streams):
     return r
 
 
-def _rank_penalty_sca(sc, inst, scheme, X_sdr, ev, stats, *, solver_settings, exact, mu0, growth, n_iter, ratio_tol):
-    """Rank-one penalty SCA (not in the paper): for every slot whose SDR covariances are not rank one,
-    re-solve (P2.1') at the converged parameters ``ev`` with the objective reduced by
-    mu sum_i (tr X_i - u_i^H X_i u_i) (u_i = principal eigenvector of the previous iterate; the penalty
-    is >= 0 and 0 iff X_i = lambda u_i u_i^H), mu = mu0 growth^t, until lambda2/lambda1 <= ratio_tol.
-    Every iterate meets all constraints of (P2.1') (the SDR point is feasible for it with margins 0).
-    Returns the covariances (L, K+1, N, N)."""
+def _slot_feasible(sc, inst, X_l, l, scheme):
+    """Whether slot l's covariances X_l (K+1, N, N) pass every check (exact evaluation of that slot alone;
+    the checks of a slot do not depend on the other slots or on the durations)."""
+    ev = _evaluate(sc, inst, X_l[None], scheme)
+    return _feasible(_checks(sc, inst, X_l[None], ev, scheme, slots=[l]))
+
+
+def _recover_rank_one(sc, inst, scheme, X_sdr, ev, stats, *, solver_settings, exact, penalty, mu0, growth, n_iter,
+                      ratio_tol):
+    """Rank-one recovery slot by slot (not in the paper; note 4.4 only gives truncation + randomisation).
+
+    For every slot whose truncated SDR point fails a check of that slot: (1) if ``penalty``, the rank-one
+    penalty SCA on that slot only: (P2.1') at the converged parameters ``ev`` with the objective reduced by
+    mu sum_i (tr X_i - u_i^H X_i u_i) (u_i = principal eigenvector of the previous iterate; the penalty is
+    >= 0 and 0 iff X_i = lambda u_i u_i^H; every iterate meets every constraint of (P2.1'), the SDR point
+    being feasible with zero margins), mu = mu0 growth^t, truncating after every solve and stopping as
+    soon as the truncated slot passes every check (or lambda2/lambda1 <= ``ratio_tol``); (2) if it
+    still fails, one fixed-direction power allocation (:class:`RealSlotSDP` with ``fixed_directions``)
+    along the principal directions of the last iterate, parameters from the evaluation of the point with
+    this slot truncated, else the converged ``ev``, else the initial-point values (note 4.4). Slots whose
+    truncation passes are left as truncated. Returns (X, log): X (L, K+1, N, N) with every beamforming
+    stream rank one, log one dict per slot (step, solves, seconds)."""
+    f = _scheme_flags(scheme)
     N, K, M, L = sc.n_elements, sc.n_users, sc.n_ius, sc.n_slots
-    prob = slot_problem(N, K, M, scheme, solver_settings, exact, sic_order_of(scheme, inst), "real",
-                        rank_penalty=True)
-    X = X_sdr.copy()
+    order = sic_order_of(scheme, inst)
+    pen = slot_problem(N, K, M, scheme, solver_settings, exact, order, "real", rank_penalty=True) if penalty else None
+    rep = slot_problem(N, K, M, scheme, solver_settings, exact, order, "real", fixed_directions=True)
+    Xt_all, _ = _rank_one(X_sdr, f["an"])
+    X = Xt_all.copy()
+    iota_init = 1.1 * float(np.max(inst.eta * (np.linalg.norm(inst.G, axis=1) + inst.tau) ** 2)) * N
+    log = []
     for l in range(L):
-        if _stream_ratio(X[l], prob.streams) <= ratio_tol:
+        t0 = time.perf_counter()
+        entry = dict(slot=l, step="truncation", penalty_solves=0, repair_solves=0,
+                     sdr_ratio=_stream_ratio(X_sdr[l], [i for i in range(K + 1) if not (i == 0 and f["an"])]))
+        log.append(entry)
+        if _slot_feasible(sc, inst, Xt_all[l], l, scheme):
+            entry["seconds"] = time.perf_counter() - t0
             continue
-        base = _values(sc, inst, scheme, l, ev, exact=exact)
-        for t in range(n_iter):
-            try:
-                X[l] = prob.solve({**base, **_penalty_values(X[l], prob.streams, mu0 * growth ** t)}, stats)
-            except (InfeasibleError, SolverError) as exc:
-                stats.add_failure(getattr(exc, "status", "solver_error"), 0.0)
-                break
-            if _stream_ratio(X[l], prob.streams) <= ratio_tol:
-                break
-    return X
+        Xl, Xt, done = X_sdr[l].copy(), Xt_all[l], False
+        if pen is not None:
+            base = _values(sc, inst, scheme, l, ev, exact=exact)
+            for t in range(n_iter):
+                try:
+                    Xl = pen.solve({**base, **_penalty_values(Xl, pen.streams, mu0 * growth ** t)}, stats)
+                except (InfeasibleError, SolverError) as exc:
+                    stats.add_failure(getattr(exc, "status", "solver_error"), 0.0)
+                    break
+                entry["penalty_solves"] += 1
+                Xt = _rank_one(Xl[None], f["an"])[0][0]
+                if _slot_feasible(sc, inst, Xt, l, scheme):
+                    X[l], done, entry["step"] = Xt, True, "penalty"
+                    break
+                if _stream_ratio(Xl, pen.streams) <= ratio_tol:
+                    break
+        if not done:
+            D = _direction_values(Xt, rep.fixed)
+            Xe = X.copy()
+            Xe[l] = Xt
+            tries = [dict(ev=_evaluate(sc, inst, Xe, scheme, fast=not exact)), dict(ev=ev)]
+            tries += [dict(ev=C0, init=True, iota_init=iota_init)
+                      for C0 in (([np.full(K, sc.rate_user)] if f["common"] else []) + [np.zeros(K)])]
+            for kw in tries:
+                try:
+                    Xp = rep.solve({**_values(sc, inst, scheme, l, exact=exact, **kw), **D}, stats)
+                except (InfeasibleError, SolverError) as exc:
+                    stats.add_failure(getattr(exc, "status", "solver_error"), 0.0)
+                    continue
+                entry["repair_solves"] += 1
+                if _slot_feasible(sc, inst, Xp, l, scheme):
+                    X[l], done = Xp, True
+                    entry["step"] = "penalty+power" if entry["penalty_solves"] else "power"
+                    break
+        if not done:
+            X[l], entry["step"] = Xt, "failed"
+        entry["seconds"] = time.perf_counter() - t0
+    return X, log
 
 
 def _fixed_direction_repair(sc, inst, scheme, Xr, X_sdr, stats, *, solver_settings, exact, max_iter, rel_tol):
@@ -985,20 +1113,22 @@ def tris_rsma_bcd(sc: TrisRsmaScenario, inst: TrisRsmaInstance, scheme: str = "p
                   rel_tol: float = 1e-3, abs_tol: float = 1e-6, paper_literal: bool = False, n_random: int = 100,
                   rng: np.random.Generator | None = None, solver_settings: dict | None = None,
                   exact: bool = False, formulation: str = "real", rank_one: str = "penalty",
-                  repair_iter: int = 5, penalty_mu: float = 0.1, penalty_iter: int = 8) -> TrisRsmaResult:
+                  repair_iter: int = 5, penalty_mu: float = 0.8, penalty_iter: int = 8) -> TrisRsmaResult:
     """BCD of note 4.3 for one realisation and one scheme; raises InfeasibleError if the initial SDP is infeasible.
 
     ``exact=True`` uses the note's LMIs (67), (73), (53), (60) in block 1 and the exact E in block 2;
     the default uses their SOC surrogates in both blocks (see the module docstring). Either way the
     reported value is the exact E of the rank-one output.
 
-    ``rank_one`` (what happens when the truncated point fails a check): "penalty" (default) = the
-    rank-one penalty SCA (:func:`_rank_penalty_sca`, mu = ``penalty_mu`` x 2^t, at most
-    ``penalty_iter`` solves per slot) then truncation, then if still needed the fixed-direction power
-    repair (:func:`_fixed_direction_repair`, ``repair_iter`` iterations) along the penalised directions,
-    then Gaussian randomisation; "repair" = power repair along the SDR directions, then randomisation;
-    "randomise" = randomisation only (the previous behaviour). ``repaired`` in the result says which
-    step produced the output ("", "penalty", "power", "penalty+power").
+    ``rank_one`` (what happens when the truncated point fails a check): "penalty" (default) = slot by
+    slot, only in the slots whose truncation fails a check (:func:`_recover_rank_one`): the rank-one
+    penalty SCA (mu = ``penalty_mu`` x 2^t, at most ``penalty_iter`` solves, stopping as soon as the
+    truncated slot passes every check), then if still needed one fixed-direction power allocation of
+    that slot; "repair" = the same without the penalty (power allocation along the SDR directions). If
+    a slot still fails: the full power repair (:func:`_fixed_direction_repair`, every slot, ``repair_iter``
+    BCD iterations), then Gaussian randomisation. "randomise" = randomisation only (the previous
+    behaviour). ``repaired`` in the result says which steps produced the output ("", "penalty",
+    "power", "penalty+power"); ``recovery`` logs every slot (step, solves, seconds).
     """
     if not isinstance(sc, TrisRsmaScenario):
         raise ValueError("sc: must be a TrisRsmaScenario")
@@ -1017,6 +1147,9 @@ def tris_rsma_bcd(sc: TrisRsmaScenario, inst: TrisRsmaInstance, scheme: str = "p
     rng = np.random.default_rng(0) if rng is None else rng
     if scheme == "perfect" and not sc.perfect_csi:
         raise ValueError("scheme: 'perfect' needs a scenario with perfect_csi=True (and its own draw)")
+    if scheme == "trsma" and inst.tma_power_factor != 1.0:
+        raise ValueError("inst: TRSMA is a traditional transceiver without TMA loss (note 5.1 [A]); draw its "
+                         "instance with tma_loss_db=0")
     t0 = time.perf_counter()
     N, K, M, L = sc.n_elements, sc.n_users, sc.n_ius, sc.n_slots
     prob = slot_problem(N, K, M, scheme, solver_settings, exact, sic_order_of(scheme, inst), formulation)
@@ -1064,29 +1197,24 @@ def tris_rsma_bcd(sc: TrisRsmaScenario, inst: TrisRsmaInstance, scheme: str = "p
     Xr, ratio = _rank_one(X, f["an"])
     evr = _evaluate(sc, inst, Xr, scheme)
     chk = _checks(sc, inst, Xr, evr, scheme)
-    n_rand, repaired = 0, ""
-    if not _feasible(chk) and rank_one == "penalty":
-        if formulation != "real":
-            raise ValueError("rank_one: 'penalty' and 'repair' need formulation='real'")
-        X_pen = _rank_penalty_sca(sc, inst, scheme, X, ev, stats, solver_settings=solver_settings, exact=exact,
-                                  mu0=penalty_mu, growth=2.0, n_iter=penalty_iter, ratio_tol=1e-4)
-        Xp, _ = _rank_one(X_pen, f["an"])
-        evp = _evaluate(sc, inst, Xp, scheme)
-        chp = _checks(sc, inst, Xp, evp, scheme)
-        if _feasible(chp):
-            Xr, evr, chk, repaired = Xp, evp, chp, "penalty"
-        else:                   # repair the powers along the penalised directions
-            X, Xr, evr, chk, repaired = X_pen, Xp, evp, chp, "penalty"
+    n_rand, repaired, recovery = 0, "", []
     if not _feasible(chk) and rank_one in ("penalty", "repair"):
         if formulation != "real":
             raise ValueError("rank_one: 'penalty' and 'repair' need formulation='real'")
-        rep = _fixed_direction_repair(sc, inst, scheme, Xr, X, stats, solver_settings=solver_settings, exact=exact,
-                                      max_iter=repair_iter, rel_tol=rel_tol)
-        if rep is not None:
-            Xr, evr, chk, _ = rep
-            repaired = (repaired + "+" if repaired else "") + "power"
-        elif repaired:
-            repaired = ""       # the penalty alone did not give a feasible point either
+        Xp, recovery = _recover_rank_one(sc, inst, scheme, X, ev, stats, solver_settings=solver_settings, exact=exact,
+                                         penalty=rank_one == "penalty", mu0=penalty_mu, growth=2.0,
+                                         n_iter=penalty_iter, ratio_tol=1e-4)
+        evp = _evaluate(sc, inst, Xp, scheme)
+        chp = _checks(sc, inst, Xp, evp, scheme)
+        used = "+".join(step for step in ("penalty", "power") if any(step in e["step"] for e in recovery))
+        if _feasible(chp):
+            Xr, evr, chk, repaired = Xp, evp, chp, used
+        else:   # fallback: the full power repair (every slot, a few BCD iterations) along Xp's directions
+            rep = _fixed_direction_repair(sc, inst, scheme, Xp, X, stats, solver_settings=solver_settings,
+                                          exact=exact, max_iter=repair_iter, rel_tol=rel_tol)
+            if rep is not None:
+                Xr, evr, chk, _ = rep
+                repaired = "penalty+power" if "penalty" in used else "power"
     if not _feasible(chk):
         best = None
         for _ in range(n_random):
@@ -1115,7 +1243,7 @@ def tris_rsma_bcd(sc: TrisRsmaScenario, inst: TrisRsmaInstance, scheme: str = "p
                           value=float(evr["value"]), iterations=it, converged=converged, feasible=feasible,
                           rank_one_ratio=float(ratio), n_randomised=n_rand, repaired=repaired, evaluation=evr, checks=chk,
                           metrics=_metrics(sc, inst, Xr, evr, scheme), wall_time=time.perf_counter() - t0, stats=stats,
-                          sic_order=sic_order_of(scheme, inst))
+                          sic_order=sic_order_of(scheme, inst), recovery=recovery)
 
 
 def rcrb(sc: TrisRsmaScenario, result: TrisRsmaResult, iu: int = 0) -> np.ndarray:

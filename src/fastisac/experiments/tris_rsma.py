@@ -9,8 +9,8 @@ realisation r, the same draw for every scheme and point (common random numbers).
 
 Quick sizes are small: one realisation, N = 9 (3 x 3) only, 3 BCD iterations, P_t in {1, 4}
 mW, Fig. 8 for the proposed scheme only. One slot SDP (real embedding, SOC surrogates) costs
-about 0.14 s at N = 9, 1.6-2 s at N = 16 and 60-100 s at N = 25 (Clarabel, measured on a shared
-machine), so N = 16 does not fit the quick budget and the full N sweep (up to 64) does not fit a
+about 0.14 s at N = 9, 1.6-2 s at N = 16, 26-100 s at N = 25 and 336 s at N = 36 (Clarabel, measured
+on a shared machine; see the algorithms module), so N = 16 does not fit the quick budget and the full N sweep (up to 64) does not fit a
 session; at N = 9 the note-6.3
 calibration (p_min = 0.8 * 16 P_t) would exceed N P_t, so quick runs calibrate sigma_r^2 for
 p_min = 0.4 * 16 P_t. The full sizes follow note 6.2 (100 realisations, N = 16..64).

@@ -17,6 +17,13 @@ that (62) for the farther IU needs p_min = 0.8 * 16 P_t at N = 16 and P_t = 1 mW
 gain on the box, worst distance d + D) and kept fixed for every N and every P_t (so Fig. 10's
 RCRB can scale with P_t; at P_t < 0.8 mW, (62) is infeasible at N = 16); ``sigma_r2_w``
 overrides it.
+TMA loss (note 2.1 [A], default off): ``tma_loss_db`` <= 0 multiplies the power gain of every TRIS
+communication channel (LUs and IUs) by 10^(tma_loss_db / 10); the paper's quoted +-1st-harmonic loss
+is -0.912 dB = 10 log10(8 / pi^2) (:func:`fastisac.kernels.tris_rsma.tma_harmonic_loss_db`). It is
+applied in one place of :meth:`TrisRsmaScenario.draw`, where the LU gains xi_k^2 (so 1/rho_k) and
+the IU gains eta_m are formed. Readings: the sensing budget (62), sigma_r^2 and the CRB are not
+scaled (the note names the channel gains only), and the traditional transceiver (TRSMA) has no TMA
+(note 5.1 [A]): the BCD rejects a TRSMA run on an instance drawn with a loss.
 Everything is returned in the dimensionless units of note 4.1.
 """
 
@@ -29,7 +36,7 @@ import numpy as np
 from scipy.stats import chi2
 
 from .._checks import as_float, as_int
-from ..kernels._array import steering_upa_batch_nb, steering_upa_nb
+from ..kernels._array import steering_upa_batch_nb
 from ..kernels._tris_rsma import iu_uncertainty_nb
 from .channels import _rng, complex_gaussian
 from .units import dbm_to_watt
@@ -84,6 +91,7 @@ class TrisRsmaScenario:
     p_rf_w: float = 0.0
     perfect_csi: bool = False
     n_angle_grid: int = 9
+    tma_loss_db: float = 0.0              # note 2.1 [A]: power factor on the TRIS channel gains, off
 
     def __post_init__(self):
         as_int(self.n_rows, "n_rows", minimum=1)
@@ -99,6 +107,8 @@ class TrisRsmaScenario:
                      "iu_azimuth_error_deg", "iu_pitch_error_deg", "p_feed_w", "p_element_w", "p_rf_w", "rho_delta"):
             as_float(getattr(self, name), name, nonneg=True)
         as_float(self.noise_dbm, "noise_dbm")
+        if as_float(self.tma_loss_db, "tma_loss_db") > 0.0:
+            raise ValueError(f"tma_loss_db: a loss must be <= 0 dB, got {self.tma_loss_db}")
         for name in ("p_out_user", "p_out_iu", "p_fa", "p_d", "detection_power_fraction"):
             v = as_float(getattr(self, name), name)
             if not 0.0 < v < 1.0:
@@ -145,6 +155,11 @@ class TrisRsmaScenario:
     @property
     def noise_w(self) -> float:
         return dbm_to_watt(self.noise_dbm)
+
+    @property
+    def tma_power_factor(self) -> float:
+        """10^(tma_loss_db / 10): the TMA power factor on every TRIS channel gain (1 when off)."""
+        return float(10.0 ** (self.tma_loss_db / 10.0))
 
     @property
     def sigma1(self) -> float:
@@ -211,11 +226,13 @@ class TrisRsmaScenario:
         nlos = complex_gaussian(rng, (K, N))
         H = np.sqrt(kap / (kap + 1)) * los + np.sqrt(1 / (kap + 1)) * nlos
         xi2 = (lam / (4 * np.pi * u[:, 0])) ** 2
-        inv_rho = s2 / (xi2 * Pt)
         d, az, pt = self._iu_angles()
         G = np.sqrt(kap) * steering_upa_batch_nb(self.n_rows, self.n_cols, az, pt, self.spacing)
         D = self.distance_error
         eta = lam ** 2 * Pt / ((4 * np.pi) ** 2 * (1 + kap) * (d - D) ** 2 * s2)
+        # the one place the TMA loss enters (note 2.1 [A]): every TRIS channel power gain (LU xi_k^2, IU eta_m)
+        xi2, eta = self.tma_power_factor * xi2, self.tma_power_factor * eta
+        inv_rho = s2 / (xi2 * Pt)
         tau, gain = self._iu_box(self.n_rows, self.n_cols)
         if self.perfect_csi:
             tau = np.zeros(M)
@@ -237,7 +254,8 @@ class TrisRsmaScenario:
         return TrisRsmaInstance(H=np.ascontiguousarray(H), G=np.ascontiguousarray(G), inv_rho=inv_rho, eta=eta,
                                 eps=np.full(K, eps), tau=tau, s_h=s_h, s_e=s_e, p_min=p_min,
                                 varsigma=self.sigma_alpha2(d) / sr2, R=R,
-                                delta=np.full(self.n_slots, self.rho_delta * N ** 2), sigma_r2=sr2)
+                                delta=np.full(self.n_slots, self.rho_delta * N ** 2), sigma_r2=sr2,
+                                tma_power_factor=self.tma_power_factor)
 
 
 @dataclass(frozen=True)
@@ -255,3 +273,4 @@ class TrisRsmaInstance:
     R: np.ndarray          # (L, N, N) desired covariances / P_t
     delta: np.ndarray      # (L,) beampattern budgets / P_t^2
     sigma_r2: float
+    tma_power_factor: float = 1.0   # TMA power factor already applied to 1/inv_rho and eta (1 = no loss)
