@@ -116,6 +116,8 @@ def test_algorithm2_rejects_bad_arguments(inst):
         alg.decentralized_admm(inst, executor=object())
     with pytest.raises(ValueError, match="varsigma"):
         alg.decentralized_admm(inst, varsigma=0.5)
+    with pytest.raises(ValueError, match="penalty_scaling"):
+        alg.decentralized_admm(inst, penalty_scaling="diag")
     with pytest.raises(ValueError, match="inst"):
         alg.centralized_bcd(SMALL)
     with pytest.raises(ValueError, match="rng"):
@@ -198,3 +200,74 @@ def test_recovery_rejects_bad_arguments(inst, alg1):
         alg.recover_rank_one(inst, alg1.W[:, :1], alg1.R)
     with pytest.raises(ValueError, match="rng"):
         alg.centralized_bcd(inst, rng=1)
+
+
+# --------------------------------------------------------------------------- Phase I of the initialisation (issue 5)
+def _phase1_pass0(inst, eps_db, slack_cap):
+    """First Phase-I pass of the initialisation SDP (SCA expanded at W = R = 0) at Tr F^-1 <= eps."""
+    M, K, N = inst.M, inst.K, inst.N
+    prob = alg.CentralProblem.cached(inst, "fixed")
+    eps = 10 ** (eps_db / 10)
+    prob.pp.set(xi=np.full((2, M * K), 2 ** inst.scenario.rate_leak - 1), power_offset=np.zeros(M),
+                beta_sq=np.array([np.sum(inst.beta1 ** 2), np.sum(inst.radius(eps) ** 2)]), mse_cap=eps,
+                slack_cap=slack_cap)
+    prob.set_sca(np.zeros((2, M, K, N, N), complex), np.zeros((2, M, N, N), complex))
+    prob.solve(alg.SolveStats())
+    return prob
+
+
+def test_phase1_slack_cap_admits_the_linearised_stage1_interference():
+    """Issue 5: expanded at W = R = 0 the rate surrogate charges (Z - 1)/ln 2 bits for the stage-1
+    INR Z that the CRB cap forces, so the first pass needs slacks far above the old cap of 1e3 bits
+    (paper size, R_info = 5, eps0 = -40 dB: up to 14523 bits, so Clarabel correctly certified
+    infeasibility). Same mechanism at M = 2, K = 2, N = 2, eps0 = -20 dB (measured: 5822 bits)."""
+    sc = NetworkedScenario(n_bs=2, n_users=2, n_antennas=2, bs_positions=((15.0, 22.5), (-25.0, 25.0)))
+    inst = sc.draw(np.random.default_rng(1))
+    prob = _phase1_pass0(inst, -20.0, alg.PHASE1_SLACK_CAP)
+    assert 1e3 < float(np.max(prob.slack.value)) < alg.PHASE1_SLACK_CAP
+    S1 = prob.values()[0][0].sum(axis=1) + prob.values()[1][0]
+    assert inst.mse(S1) <= 10 ** (-20 / 10) * (1 + 1e-4)             # the CRB cap holds
+    with pytest.raises(alg.InfeasibleError):
+        _phase1_pass0(inst, -20.0, 1e3)                                  # the old cap: a valid certificate
+    prob.pp.set(slack_cap=alg.PHASE1_FIRST_SLACK_CAP)                    # Phase I raises the cap on it
+    alg._phase1_solve(prob, alg.SolveStats())
+    assert float(prob.params["slack_cap"].value) == alg.PHASE1_SLACK_CAP
+    assert float(np.max(prob.slack.value)) > 1e3
+
+
+def test_initialisation_reports_every_attempt():
+    """All eps0 attempts fail on this drop (N = 2 cannot reach -25 dB); the error names each of
+    them (issue 5: only the last attempt's error was reported, which hid the real failure)."""
+    sc = NetworkedScenario(n_bs=2, n_users=1, n_antennas=2, bs_positions=((15.0, 22.5), (-25.0, 25.0)))
+    inst = sc.draw(np.random.default_rng(1))
+    with pytest.raises(alg.InfeasibleError) as err:
+        alg._init_fixed(inst, alg.SolveStats(), -25.0)
+    for eps in ("-25", "-35", "-45"):
+        assert f"eps0 = {eps} dB" in str(err.value)
+
+
+def test_central_problem_keeps_a_verified_point_after_a_stall(inst, monkeypatch):
+    """Issue 5: an initialisation solve that fails with every setting (at paper size, Phase-I pass 27
+    ended NumericalError at gap 8e-4, residuals 2e-9, with all of them) is repeated with loose gap
+    tolerances and its point kept only if every constraint passes the NumPy re-check; outside the
+    initialisation the failure propagates."""
+    prob = alg.CentralProblem.cached(inst, "fixed")
+    M, K, N = inst.M, inst.K, inst.N
+    prob.pp.set(xi=np.full((2, M * K), 2 ** 0.5 - 1), power_offset=np.zeros(M), mse_cap=0.01, slack_cap=1e6,
+                beta_sq=np.array([np.sum(inst.beta1 ** 2), np.sum(inst.radius(0.01) ** 2)]))
+    prob.set_sca(np.zeros((2, M, K, N, N), complex), np.zeros((2, M, N, N), complex))
+
+    def stalled(*a, **k):
+        raise alg.SolverError("stalled", status="solver_error")
+    monkeypatch.setattr(prob.pp, "solve", stalled)
+    if getattr(prob, "pp_short_step", None) is not None:
+        monkeypatch.setattr(prob.pp_short_step, "solve", stalled)
+    with pytest.raises(alg.SolverError):
+        prob.solve(alg.SolveStats())
+    before = getattr(prob, "stalled_accepted", 0)
+    stats = alg.SolveStats()
+    rec = prob.solve(stats, accept_stalled=True)
+    assert rec.objective > 0 and stats.n_failed >= 1 and prob.stalled_accepted == before + 1
+    worst = max(float(np.max(c.violation(), initial=0.0)) for c in prob.pp.problem.constraints)
+    assert worst <= alg.PHASE1_VIOLATION_TOL
+    assert prob.pp_stalled.settings["tol_gap_rel"] == 1e-3
