@@ -157,6 +157,14 @@ def cmp_sample(ours, ref, args):
     _close(ours, z @ Fo.T)
 
 
+def b_counter_normals(n_draws, n_per_draw):
+    return (7, 1000, n_draws, n_per_draw)
+
+
+def cmp_exact(ours, ref, args):
+    np.testing.assert_array_equal(ours, ref)          # same bits: same generator
+
+
 # ----------------------------------------------------------------------------- cases
 
 CASES = []  # (kernel, size label, builder, builder args, comparison)
@@ -186,6 +194,8 @@ for _m in (1000, 100_000):
     _add("sinr_eavesdroppers", f"M={_label(_m)} E={N_USERS} K={N_USERS}", b_sinr_eves, (None, _m))
     _add("rate", f"M={_label(_m)} K={N_USERS}", b_rate, (None, _m))
     _add("secrecy_rate", f"M={_label(_m)} E={N_USERS} K={N_USERS}", b_secrecy, (None, _m))
+
+_add("counter_normals", "1e3 draws x 32 normals", b_counter_normals, (1000, 32), cmp_exact)
 
 # ours and reference of one case are adjacent, so the inputs are built (and checked) once
 PARAMS = [pytest.param(case, impl, id=f"{case[0]}[{case[1].replace(' ', ',')}]-{impl}")

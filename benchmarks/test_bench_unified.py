@@ -156,6 +156,21 @@ def b_mc(n, m):
     return (X, 1.0, 0.05, taus, rates, MC_DRAWS)
 
 
+def b_projection(n, m):
+    """PR-PGA projection data at the paper's sizes: P, G (N, C), two clutter rows A, e active."""
+    rng = np.random.default_rng(4)
+    C = N_USERS + m
+    P = _crandn(rng, n, C) / math.sqrt(n * C) * 2.0
+    G = _crandn(rng, n, C)
+    A = _crandn(rng, 2, n)
+    return (P, G, A, 0.5, 1.0)
+
+
+def cmp_projection(ours, ref, args):
+    assert ours[1] and ref[1]
+    _close(ours[0], ref[0], 1e-9)
+
+
 CASES = []   # (kernel, size label, ours, reference, builder, builder args, comparison)
 for _n, _m in SIZES:
     _s = _label(_n, _m)
@@ -163,6 +178,8 @@ for _n, _m in SIZES:
     CASES.append(("redundancy_rate_gradient", _s, _grad_all(O), _grad_all(R), b_values, (_n, _m), cmp_values))
     CASES.append(("outage_monte_carlo", f"{_s} draws=1e6", _mc(O), _mc(R), b_mc, (_n, _m), cmp_mc))
     CASES.append(("alg1", f"{_s} T=100", unified_alg1_nb, R.unified_alg1, _alg1_args, (_n, 100), cmp_alg1))
+    CASES.append(("project_ball_quadratic", f"{_s} I=2", O.project_ball_quadratic, R.project_ball_quadratic,
+                  b_projection, (_n, _m), cmp_projection))
 
 PARAMS = [pytest.param(case, impl, id=f"{case[0]}[{case[1].replace(' ', ',')}]-{impl}")
           for case in CASES for impl in ("ours", "reference")]
