@@ -133,7 +133,7 @@ import numpy as np
 from ..errors import InfeasibleError, SolverError
 from ..kernels._linalg import rank_one_extract_nb
 from ..kernels._networked import (admm_pair_local_nb, admm_pair_update_nb, admm_sum_local_nb, admm_sum_update_nb,
-                                  bs_power_nb, fim_transmitted_nb, min_an_power_nb, trace_inverse_2x2_nb,
+                                  bs_power_nb, fim_transmitted_nb, min_an_power_nb,
                                   trs_max_nb, user_sinr_nb, worst_case_leakage_joint_nb,
                                   worst_case_leakage_product_nb, worst_case_sinr_nb)
 from ..solvers import ParametricProblem, SolveStats, gaussian_randomisation
@@ -356,10 +356,9 @@ class CentralProblem:
         if mode not in ("fixed", "block_a"):
             raise ValueError(f"mode: must be 'fixed' or 'block_a', got {mode!r}")
         self.inst, self.mode, self.stages = inst, mode, tuple(stages)
-        sc = inst.scenario
         M, N, K = inst.M, inst.N, inst.K
         tau = inst.tau
-        h, g = inst.h, inst.gbar
+        g = inst.gbar
         I = len(self.stages)
         P = {}
         # user channels enter as parameters H = h h^H so one build serves every drop (DPP)
@@ -492,7 +491,7 @@ class CentralProblem:
 
     def solve(self, stats: SolveStats, accept_stalled: bool = False):
         """Solve at the current parameters: primary settings, Clarabel fallback, then (on a stall)
-        shorter interior-point steps (``CENTRAL_BLOCK_CLARABEL_SETTINGS``; issue 5: at the paper's
+        shorter interior-point steps (the solver layer's ``SHORT_STEP_CLARABEL_SETTINGS``; issue 5: at the paper's
         size, R_info = 5, seed 0, Phase-I pass 4 ended InsufficientProgress at gap 7e-5 with both
         the primary and the fallback settings, and AlmostSolved with max_step_fraction 0.9).
 
@@ -506,7 +505,7 @@ class CentralProblem:
         23.58 (zero slack but 0.0013 bits); with tol_gap_rel 1e-3 the same iterate is Solved
         (iteration 31), violation 3.8e-6."""
         try:
-            return _solve(self.pp, stats, short_step=self._short_step())
+            return _solve(self.pp, stats)
         except SolverError:
             if not accept_stalled:
                 raise
@@ -524,19 +523,8 @@ class CentralProblem:
         self.stalled_accepted = getattr(self, "stalled_accepted", 0) + 1
         return rec
 
-    def _short_step(self):
-        """The short-step retry, unless the solver layer's own retries already end with it
-        (``fastisac.solvers`` gained a generic short-step attempt on 2026-11-23)."""
-        from ..solvers import problem as _layer
-        if self.pp.retry and hasattr(_layer, "SHORT_STEP_CLARABEL_SETTINGS"):
-            return None
-        if getattr(self, "pp_short_step", None) is None:
-            self.pp_short_step = ParametricProblem(self.pp.problem, self.params,
-                                                   settings=CENTRAL_BLOCK_CLARABEL_SETTINGS, retry=False)
-        return self.pp_short_step
-
     def values(self):
-        I, M, K, N = len(self.stages), self.inst.M, self.inst.K, self.inst.N
+        M, K, N = self.inst.M, self.inst.K, self.inst.N
         W = np.zeros((2, M, K, N, N), complex)
         R = np.zeros((2, M, N, N), complex)
         for i, s in enumerate(self.stages):
@@ -555,24 +543,13 @@ class CentralProblem:
         self.pp.set(inv_z=wgt / (LN2 * Z), c0_z=wgt * (np.log2(Z) - 1.0 / LN2))
 
 
-def _solve(prob: ParametricProblem, stats: SolveStats, short_step: ParametricProblem | None = None, accept=None):
-    """Solve, recording the outcome; with ``short_step`` a stall (SolverError after the primary
-    and fallback settings) is retried once with shorter interior-point steps (issue 5)."""
+def _solve(prob: ParametricProblem, stats: SolveStats, accept=None):
+    """Solve (the solver layer retries with its fallback and short-step settings), recording the outcome."""
     try:
         rec = prob.solve(accept=accept)
-    except InfeasibleError as exc:
+    except (SolverError, InfeasibleError) as exc:
         stats.add_failure(getattr(exc, "status", "error"), getattr(exc, "wall_time", 0.0))
         raise
-    except SolverError as exc:
-        stats.add_failure(getattr(exc, "status", "error"), getattr(exc, "wall_time", 0.0))
-        if short_step is None:
-            raise
-        try:
-            rec = short_step.solve()
-        except (SolverError, InfeasibleError) as exc2:
-            stats.add_failure(getattr(exc2, "status", "error"), getattr(exc2, "wall_time", 0.0))
-            raise exc2 from exc
-        stats.n_retries += 1
     stats.add(rec)
     return rec
 
@@ -900,12 +877,11 @@ class LocalProblem:
     def __init__(self, inst: NetworkedInstance, m: int, fixed_mse: bool = False, proximal: bool = False,
                  per_entry: bool = False):
         t0 = time.perf_counter()
-        sc = inst.scenario
         M, N, K = inst.M, inst.N, inst.K
         self.proximal, self.per_entry = proximal, per_entry
         self.inst, self.m, self.fixed = inst, m, fixed_mse
         tau = inst.tau
-        h, g = inst.h, inst.gbar[m]
+        g = inst.gbar[m]
         others = [b for b in range(M) if b != m]
         P = {}
         W = [[cp.Variable((N, N), hermitian=True) for _ in range(K)] for _ in range(2)]
@@ -1084,7 +1060,7 @@ class LocalProblem:
         return worst
 
     def values(self):
-        K, N = self.inst.K, self.inst.N
+        K = self.inst.K
         W = np.array([[self.W[i][k].value for k in range(K)] for i in range(2)])
         R = np.array([self.R[i].value for i in range(2)])
         W = 0.5 * (W + np.conj(np.swapaxes(W, -1, -2)))
@@ -1736,8 +1712,6 @@ def consensus_block_centralized(block: ConsensusBlock) -> ConsensusSolution:
     stats.add(prob.solve(accept=max_violation))
     W = np.zeros((2, M, K, inst.N, inst.N), complex)
     R = np.zeros((2, M, inst.N, inst.N), complex)
-    e, t = np.zeros((2, M, M - 1, K)), np.zeros((2, M, M - 1, K))
-    u, V = np.zeros((2, M)), np.zeros((M, 4))
     slack = 0.0
     st = _ConsensusState(np.zeros((2, M, M - 1, K)), np.zeros((2, M, K)), np.zeros((2, M, M - 1, K)),
                          np.zeros((2, M, K)), np.zeros((2, M)), np.zeros((2, M)), np.zeros((M, 4)), np.zeros((M, 4)))

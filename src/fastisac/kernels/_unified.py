@@ -303,8 +303,7 @@ def project_ball_quadratic_nb(P, G, A, e, radius2):
                 break
         if not found:
             ok = False
-        mu = hi
-        for _ in range(300):
+        for _ in range(300 if found else 0):
             if hi - lo <= 1e-15 * hi:
                 break
             mid = 0.5 * (lo + hi)
