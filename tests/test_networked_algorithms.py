@@ -235,6 +235,32 @@ def test_phase1_slack_cap_admits_the_linearised_stage1_interference():
     assert float(np.max(prob.slack.value)) > 1e3
 
 
+def test_phase1_loop_pass_limit_and_stage_mask():
+    """The Phase-I loop shared by the initialisation and Baseline 1 (:func:`_phase1`): on a drop whose
+    Phase I needs 8 passes at eps0 = -15 dB (measured), one pass cannot clear the slacks (error names
+    the pass count), the default limit does (slack cap back at 0), and with ``stages=(1,)`` the
+    stage-1 covariances passed in are returned untouched (Baseline 1 keeps its stage-1 design)."""
+    sc = NetworkedScenario(n_bs=2, n_users=2, n_antennas=4, bs_positions=((15.0, 22.5), (-25.0, 25.0)))
+    inst = sc.draw(np.random.default_rng(1))
+    prob = _phase1_pass0(inst, -15.0, alg.PHASE1_SLACK_CAP)
+    M, K, N = inst.M, inst.K, inst.N
+    W0 = np.zeros((2, M, K, N, N), complex)
+    R0 = np.zeros((2, M, N, N), complex)
+    with pytest.raises(alg.InfeasibleError, match="after 1 passes"):
+        alg._phase1(prob, alg.SolveStats(), W0, R0, max_passes=1)
+    W, R = alg._phase1(prob, alg.SolveStats(), W0, R0)
+    assert float(np.max(prob.slack.value)) <= 1e-7
+    assert float(prob.params["slack_cap"].value) == 0.0
+    assert np.all(np.isfinite(W)) and np.abs(W).max() > 0
+    W1 = W.copy()
+    W1[0] *= 0.5
+    W2, R2 = alg._phase1(prob, alg.SolveStats(), W1, R, stages=(1,))
+    np.testing.assert_array_equal(W2[0], W1[0])
+    np.testing.assert_array_equal(R2[0], R[0])
+    with pytest.raises(ValueError, match="max_phase1"):
+        alg.baseline_separated(inst, max_phase1=0)
+
+
 def test_initialisation_reports_every_attempt():
     """All eps0 attempts fail on this drop (N = 2 cannot reach -25 dB); the error names each of
     them (issue 5: only the last attempt's error was reported, which hid the real failure)."""

@@ -52,6 +52,7 @@ Readings chosen (spec [A] unless stated):
   next to the optimum (gap 8e-4, residuals 2e-9), so an initialisation solve failing every
   setting is repeated with loose gap tolerances and kept if the NumPy re-check passes
   (:meth:`CentralProblem.solve`); pass 28 then has zero slack. The error lists every attempt.
+  Baseline 1's stage-2 Phase I is the same loop (:func:`_phase1`; it had its own 12-pass copy).
 * Clarabel: qdldl with iterative refinement (the library default faer without refinement
   ended solver_error on most centralized solves); per-BS problems use gap tolerances 1e-6.
 * Problems are cached per configuration (geometry and sizes): user channels, R_info and
@@ -582,6 +583,35 @@ def _phase1_solve(prob: "CentralProblem", stats: SolveStats, accept_stalled: boo
     return prob.solve(stats, accept_stalled=accept_stalled)
 
 
+def _phase1(prob: "CentralProblem", stats: SolveStats, W, R, max_passes: int = PHASE1_MAX_PASSES,
+            stages=(0, 1), accept_stalled: bool = True):
+    """Phase I (spec 4.3 [A]): SCA passes with slacks on the rate constraints C2 until the expansion
+    point is feasible (every slack <= 1e-7); only the covariances of ``stages`` are updated (Baseline 1
+    keeps its stage-1 design). Stops with InfeasibleError after ``max_passes`` passes or when the total
+    slack falls by less than PHASE1_STALL_DROP over PHASE1_STALL_PASSES passes. Leaves the slack cap at 0."""
+    W, R = W.copy(), R.copy()
+    stages = list(stages)
+    prob.pp.set(slack_cap=PHASE1_FIRST_SLACK_CAP)
+    totals = []
+    for p in range(max_passes):
+        prob.set_sca(W, R)
+        _phase1_solve(prob, stats, accept_stalled=accept_stalled)
+        W2, R2 = prob.values()
+        W[stages], R[stages] = W2[stages], R2[stages]
+        total = float(np.sum(prob.slack.value))
+        if float(np.max(prob.slack.value)) <= 1e-7:
+            break
+        if p >= PHASE1_STALL_PASSES and total > (1 - PHASE1_STALL_DROP) * totals[-PHASE1_STALL_PASSES]:
+            raise InfeasibleError(f"Phase I stalled: rate slacks {total:.3g} bits after {p + 1} passes",
+                                  status="infeasible")
+        totals.append(total)
+    else:
+        raise InfeasibleError(f"Phase I left positive rate slacks ({total:.3g} bits after {max_passes} passes)",
+                              status="infeasible")
+    prob.pp.set(slack_cap=0.0)
+    return W, R
+
+
 def _joint_multipliers(inst, W, R, beta_joint, xi):
     from scipy.linalg import block_diag
     M, K, N = inst.M, inst.K, inst.N
@@ -616,23 +646,7 @@ def _init_fixed(inst, stats, eps0_db, sca_passes=3, max_retries=2, max_phase1=PH
         W = np.zeros((2, M, K, N, N), complex)
         R = np.zeros((2, M, N, N), complex)
         try:
-            # Phase I (spec 4.3 [A]): slacks on C2 until the SCA expansion point is feasible
-            prob.pp.set(slack_cap=PHASE1_FIRST_SLACK_CAP)
-            totals = []
-            for p in range(max_phase1):
-                prob.set_sca(W, R)
-                _phase1_solve(prob, stats)
-                W, R = prob.values()
-                total = float(np.sum(prob.slack.value))
-                if float(np.max(prob.slack.value)) <= 1e-7:
-                    break
-                if p >= PHASE1_STALL_PASSES and total > (1 - PHASE1_STALL_DROP) * totals[-PHASE1_STALL_PASSES]:
-                    raise InfeasibleError(f"Phase I stalled: rate slacks {total:.3g} bits after {p + 1} passes",
-                                          status="infeasible")
-                totals.append(total)
-            else:
-                raise InfeasibleError("Phase I left positive rate slacks", status="infeasible")
-            prob.pp.set(slack_cap=0.0)
+            W, R = _phase1(prob, stats, W, R, max_phase1)
             for _ in range(sca_passes):
                 prob.set_sca(W, R)
                 prob.solve(stats, accept_stalled=True)
@@ -813,11 +827,13 @@ def centralized_bcd(inst: NetworkedInstance, *, max_iter: int = 30, tol: float =
 
 # --------------------------------------------------------------------------- baselines 1
 def baseline_separated(inst: NetworkedInstance, *, max_iter: int = 15, tol: float = 1e-4,
-                       recovery: str = "randomisation", n_draws: int = 100,
+                       max_phase1: int = PHASE1_MAX_PASSES, recovery: str = "randomisation", n_draws: int = 100,
                        rng: np.random.Generator | None = None) -> NetworkedResult:
     """Baseline 1 (spec 5): stage-1 min-CRB SDP at full power, then a robust stage-2 design."""
     _check_common(inst, max_iter, tol)
     _check_recovery(recovery, n_draws, rng)
+    if isinstance(max_phase1, bool) or not isinstance(max_phase1, int) or max_phase1 < 1:
+        raise ValueError(f"max_phase1: must be a positive int, got {max_phase1!r}")
     t0 = time.perf_counter()
     sc = inst.scenario
     M, K, N = inst.M, inst.K, inst.N
@@ -846,18 +862,10 @@ def baseline_separated(inst: NetworkedInstance, *, max_iter: int = 15, tol: floa
     R[0] = R1v
     trace = []
     n = 0
-    prob.pp.set(slack_cap=PHASE1_FIRST_SLACK_CAP)
-    for _ in range(12):                     # Phase I on the rate slacks
-        prob.set_sca(W, R)
-        _phase1_solve(prob, stats, accept_stalled=False)
-        W2, R2 = prob.values()
-        W[1], R[1] = W2[1], R2[1]
-        if float(np.max(prob.slack.value)) <= 1e-7:
-            break
-    else:
-        raise InfeasibleError("Baseline 1: stage-2 design infeasible (Phase I slacks stay positive)",
-                              status="infeasible")
-    prob.pp.set(slack_cap=0.0)
+    try:                                    # Phase I on the stage-2 rate slacks
+        W, R = _phase1(prob, stats, W, R, max_phase1, stages=(1,), accept_stalled=False)
+    except InfeasibleError as exc:
+        raise InfeasibleError(f"Baseline 1: stage-2 design infeasible ({exc})", status=exc.status) from exc
     for n in range(1, max_iter + 1):
         prob.set_sca(W, R)
         rec = prob.solve(stats)             # InfeasibleError propagates: Baseline 1 infeasible
