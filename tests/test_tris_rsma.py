@@ -372,8 +372,11 @@ def test_paper_literal_and_exact_lmi_modes():
     assert lit.feasible and np.all(np.diff(lit.objective_trace) >= -1e-7)
     ex = alg.tris_rsma_bcd(sc, inst, "proposed", max_iter=2, exact=True)
     assert ex.feasible and np.all(np.diff(ex.objective_trace) >= -1e-7)
-    exc = alg.tris_rsma_bcd(sc, inst, "proposed", max_iter=2, exact=True, formulation="complex")
-    np.testing.assert_allclose(exc.objective_trace, ex.objective_trace, rtol=1e-3, atol=1e-6)
+    # complex vs real formulation through the BCD: the initial SDPs and one BCD step (measured 4e-5 and
+    # 4e-6 apart). Every exact-mode solve at this size ends AlmostSolved, so later iterates drift apart
+    # by the reduced tolerances compounded along the path (1.3e-3 at the second step), not by the model.
+    exc = alg.tris_rsma_bcd(sc, inst, "proposed", max_iter=1, exact=True, formulation="complex")
+    np.testing.assert_allclose(exc.objective_trace, ex.objective_trace[:2], rtol=2e-4, atol=1e-6)
     with pytest.raises(ValueError, match="formulation"):
         alg.tris_rsma_bcd(sc, inst, "proposed", formulation="quaternion")
     with pytest.raises(ValueError, match="sic_order"):
@@ -553,9 +556,11 @@ def test_rank_one_recovery_where_truncation_fails():
     """Truncation (no randomisation) fails a check; the default recovery (penalty SCA, then power repair
     along the fixed directions) returns exactly rank-one streams meeting every check and the MC outage."""
     sc = TrisRsmaScenario(**REPAIR)
-    inst = sc.draw(np.random.default_rng(2))
+    # draw 4: truncation misses the beampattern by 0.042 (draws 0-3, 5, 6 end within 1e-5 of it, i.e.
+    # their truncated point passes: measured with CVXPY 1.9.3 / Clarabel 0.11.1 / NumPy 2.4)
+    inst = sc.draw(np.random.default_rng(4))
     plain = alg.tris_rsma_bcd(sc, inst, "proposed", max_iter=4, n_random=0, rank_one="randomise")
-    assert not plain.feasible and plain.checks["beampattern"] < -1e-5, plain.checks
+    assert not plain.feasible and plain.checks["beampattern"] < -1e-3, plain.checks
     for mode in ("penalty", "repair"):
         r = alg.tris_rsma_bcd(sc, inst, "proposed", max_iter=4, n_random=0, rank_one=mode)
         assert r.feasible and r.repaired and r.n_randomised == 0, (mode, r.checks)

@@ -64,8 +64,9 @@ in the real embedding (X_r = [[A, -B], [B, A]], A symmetric, B skew from its str
 triangle, no equality rows; S-lemma LMIs of order 2N + 1 over the real error ball; Frobenius norms
 on the N^2-vector [diag; sqrt2 triu]; cones posed with ``cp.SOC``). ``formulation="complex"``
 (:class:`ComplexSlotSDP`) is the CVXPY complex form, kept as the agreement oracle (same optimum
-to 2e-4 in the tests). Measured (CVXPY 1.9.3, Clarabel faer 1 thread, one slot SDP of draw 1,
-initial SDP / one BCD step; machine shared, load 1-5):
+to 2e-4 in the tests). Both build their constraints with one assembler, :func:`_assemble_slot_constraints`, over a
+per-formulation algebra (:class:`_ComplexAlgebra`, :class:`_RealAlgebra`). Measured (CVXPY 1.9.3, Clarabel faer
+1 thread, one slot SDP of draw 1, initial SDP / one BCD step; machine shared, load 1-5):
 
 * N = 9, surrogate: A 6971 x 2685 -> 2254 x 722 (CVXPY's ``cp.norm(x) <= t`` alone added 3.9k
   inequality rows), 0.54 / 0.61 s -> 0.14 / 0.14 s.
@@ -252,6 +253,13 @@ class _SlotSDPBase:
 
         return f, order, P, par
 
+    def _finish(self, obj, cons, P, solver_settings, t0):
+        """Maximise ``obj`` under ``cons``: the parametric problem and its build time (since ``t0``)."""
+        self.params = P
+        self.pp = ParametricProblem(cp.Problem(cp.Maximize(obj), cons), P, settings=solver_settings, build_time=0.0,
+                                    retry=False)
+        self.pp.build_time = time.perf_counter() - t0
+
 
 class ComplexSlotSDP(_SlotSDPBase):
     """(P2.1') for one slot with CVXPY complex (Hermitian) variables (``formulation="complex"``), built
@@ -263,14 +271,9 @@ class ComplexSlotSDP(_SlotSDPBase):
     def __init__(self, N, K, M, scheme, solver_settings=None, exact=False, sic_order=None):
         t0 = time.perf_counter()
         f, order, P, par = self._common_setup(N, K, M, scheme, exact, sic_order)
-
-        I = np.eye(N)
         h = [par(f"h{k}", N, complex=True) for k in range(K)]
         g = [par(f"g{m}", N, complex=True) for m in range(M)]
-        hh, gg = par("hh", K), par("gg", M)
-        chi, chi_rho = par("chi", K, nonneg=True), par("chi_rho", K)
-        iota, pi = par("iota", K, nonneg=True), par("pi", (K, M))
-        Rp, sq_delta, pmin = par("R", (N, N), hermitian=True), par("sq_delta", nonneg=True), par("pmin")
+        Rp = par("R", (N, N), hermitian=True)
         ws, we = par("ws", K, nonneg=True), par("we", (K, M), nonneg=True)
         cons = []
         if f["zf"]:
@@ -283,131 +286,9 @@ class ComplexSlotSDP(_SlotSDPBase):
             X = [cp.Variable((N, N), hermitian=True, name=f"X{i}") for i in range(K + 1)]
             cons += [x >> 0 for x in X]
         self.X = X
-        tot = sum(X)
-        tr = [cp.real(cp.trace(x)) for x in X]
-        # auxiliaries q_ik = h_k^H X_i h_k (and v_ik = X_i h_k), likewise at the IU estimates
-        v = [[cp.Variable(N, complex=True) for _ in range(K)] for _ in range(K + 1)]
-        q = cp.Variable((K + 1, K))
-        vg = [[cp.Variable(N, complex=True) for _ in range(M)] for _ in range(K + 1)]
-        qg = cp.Variable((K + 1, M))
-        for i in range(K + 1):
-            for k in range(K):
-                cons += [v[i][k] == X[i] @ h[k], q[i, k] == cp.real(cp.conj(h[k]) @ v[i][k])]
-            for m in range(M):
-                cons += [vg[i][m] == X[i] @ g[m], qg[i, m] == cp.real(cp.conj(g[m]) @ vg[i][m])]
-        # (34d) / TRSMA total power, (34k), (62)
-        if f["total_power"]:
-            cons.append(cp.real(cp.trace(tot)) <= N)
-        else:
-            cons.append(cp.real(cp.diag(tot)) <= 1)
-        cons.append(cp.norm(cp.hstack([cp.vec(cp.real(tot - Rp), order="F"), cp.vec(cp.imag(tot - Rp), order="F")]))
-                    <= sq_delta)
-        cons.append(cp.real(cp.trace(tot)) >= pmin)
-
-        interf, decoders = _interference_sets(K, f["an"], order)
-
-        s = cp.Variable(K, name="s")
-        e = cp.Variable((K, M), nonneg=True, name="e")
-        self.s, self.e = s, e
-        # (67) LU S-procedure and (73) IU S-procedure (congruent DPP form)
-        chi_eps, two_eps, two_tau, tau2, chi_sets, iota_sets, pair = _lmi_parameter_sets(
-            par, K, M, f["threshold"], order is not None, chi, chi_rho, iota, pi, s, e)
-        for (c_, c_rho, c_eps, c_te, marg) in chi_sets:
-            for k in range(K):
-                Sk = sum(X[i] for i in interf(k))
-                m_ = 0 if marg is None else marg[k]
-                for j in decoders(k):     # (67) at user j for stream k (j = k without SIC)
-                    if j == k:
-                        rho_, ceps_, cte_ = c_rho[k], c_eps[k], c_te[k]
-                    else:
-                        rho_, ceps_, cte_ = (pair["chi_rho_pair"][k, j], pair["chi_eps_pair"][k, j],
-                                             pair["two_eps_chi_pair"][k, j])
-                    Sq = sum(q[i, j] for i in interf(k))
-                    if f["deterministic"]:
-                        cons.append(q[k + 1, j] - c_[k] * Sq - rho_ - m_ >= 0)
-                        continue
-                    if not exact:  # SOC surrogate of (64): a lower bound on the worst-case desired-minus-interference
-                        d = two_eps[j] * v[k + 1][j] - cte_ * sum(v[i][j] for i in interf(k))
-                        trS = sum(tr[i] for i in interf(k))
-                        cons.append(q[k + 1, j] - c_[k] * Sq - rho_ - ceps_ * trS
-                                    - cp.norm(cp.hstack([cp.real(d), cp.imag(d)])) - m_ >= 0)
-                        continue
-                    th = cp.Variable(nonneg=True)
-                    U = X[k + 1] - c_[k] * Sk + th * I
-                    D = cp.bmat([[U, _col(-th * h[j], N)], [_col(-th * h[j], N).H, _scal(-rho_ + th * hh[j] - m_)]])
-                    cons.append(D >> 0)
-        for (i_, pi_, i_tt, marg) in iota_sets:
-            for k in range(K):
-                for m in range(M):
-                    m_ = 0 if marg is None else marg[k, m]
-                    if f["deterministic"]:
-                        cons.append(pi_[k, m] - qg[k + 1, m] + i_[k] * qg[0, m] - m_ >= 0)
-                        continue
-                    if not exact:  # SOC surrogate of (69)/(73): an upper bound on the worst-case IU quadratic form
-                        d = two_tau[m] * vg[k + 1][m] - i_tt[k, m] * vg[0][m]
-                        cons.append(qg[k + 1, m] - i_[k] * qg[0, m] + cp.norm(cp.hstack([cp.real(d), cp.imag(d)]))
-                                    + tau2[m] * tr[k + 1] <= pi_[k, m] - m_)
-                        continue
-                    ze = cp.Variable(nonneg=True)
-                    Fm = i_[k] * X[0] - X[k + 1] + ze * I
-                    D = cp.bmat([[Fm, _col(-ze * g[m], N)], [_col(-ze * g[m], N).H, _scal(pi_[k, m] + ze * gg[m] - m_)]])
-                    cons.append(D >> 0)
-        # (46) common-rate constraint at the current sum C
-        if f["common"]:
-            gc, gc_eps2, eps2, gc_rho = par("gc", nonneg=True), par("gc_eps2", K), par("eps2", K), par("gc_rho", K)
-            for k in range(K):
-                pr = range(1, K + 1)
-                cons.append(q[0, k] + eps2[k] * tr[0] >= gc * sum(q[i, k] for i in pr)
-                            + gc_eps2[k] * sum(tr[i] for i in pr) + gc_rho[k])
-        # (51)-(53) LU outage (Bernstein), switched by on_k; SDP scheme: none (threshold LMIs instead)
-        if not f["threshold"]:
-            on, on_a, on_as2, on_s2, on_rho = (par(n, K, nonneg=True) for n in ("on", "on_a", "on_as2", "on_s2", "on_rho"))
-            b1a, b1s, r1a, r1s, b2a, b2s = (par(n, K, nonneg=True) for n in ("b1a", "b1s", "r1a", "r1s", "b2a", "b2s"))
-            for k in range(K):
-                idx = interf(k)
-                # on_k * (E^- - sigma_h^2) >= 0 with the slacks scaled: zc = sqrt(2 sig1) z, nc = sig1 nu
-                lhs = (on_as2[k] * tr[k + 1] - on_s2[k] * sum(tr[i] for i in idx) - on_rho[k]
-                       + on_a[k] * q[k + 1, k] - on[k] * sum(q[i, k] for i in idx))
-                if f["deterministic"]:
-                    cons.append(lhs >= 0)
-                    continue
-                zc, nc = cp.Variable(nonneg=True), cp.Variable(nonneg=True)
-                if not exact:
-                    nc = 0          # lambda^-(A) <= ||[vec A; sqrt2 r]||: one SOC scaled by sqrt(2 sig1) + sig1
-                cons.append(lhs - zc - nc >= 0)
-                A1 = b1a[k] * X[k + 1] - b1s[k] * sum(X[i] for i in idx)
-                r1 = r1a[k] * v[k + 1][k] - r1s[k] * sum(v[i][k] for i in idx)
-                cons.append(cp.norm(cp.hstack([cp.vec(cp.real(A1), order="F"), cp.vec(cp.imag(A1), order="F"),
-                                               np.sqrt(2) * cp.real(r1), np.sqrt(2) * cp.imag(r1)])) <= zc)   # (52)
-                if exact:
-                    A2 = b2a[k] * X[k + 1] - b2s[k] * sum(X[i] for i in idx)
-                    cons.append(nc * I + A2 >> 0)                                                            # (53)
-        # (58)-(60) IU outage (Bernstein)
-        se2t, se2, inv_eta = (par(n, M, nonneg=True) for n in ("se2t", "se2", "inv_eta"))
-        b3a, b3s, r3a, r3s, b4a, b4s = (par(n, M, nonneg=True) for n in ("b3a", "b3s", "r3a", "r3s", "b4a", "b4s"))
-        inv_te = par("inv_te", nonneg=True)
-        if not f["threshold"]:
-            for k in range(K):
-                for m in range(M):
-                    sig_g = inv_eta[m] - inv_te * qg[k + 1, m] + qg[0, m]
-                    if f["deterministic"]:
-                        cons.append(sig_g >= 0)
-                        continue
-                    rc, mc = cp.Variable(nonneg=True), cp.Variable(nonneg=True)
-                    if not exact:
-                        mc = 0
-                    cons.append(se2t[m] * tr[k + 1] - se2[m] * tr[0] + rc + mc <= sig_g)                   # (58)
-                    B3 = b3a[m] * X[k + 1] - b3s[m] * X[0]
-                    r3 = r3a[m] * vg[k + 1][m] - r3s[m] * vg[0][m]
-                    cons.append(cp.norm(cp.hstack([cp.vec(cp.real(B3), order="F"), cp.vec(cp.imag(B3), order="F"),
-                                                   np.sqrt(2) * cp.real(r3), np.sqrt(2) * cp.imag(r3)])) <= rc)  # (59)
-                    if exact:
-                        cons.append(mc * I - (b4a[m] * X[k + 1] - b4s[m] * X[0]) >> 0)                   # (60)
-        obj = cp.sum(cp.multiply(ws, s)) + cp.sum(cp.multiply(we, e))
-        prob = cp.Problem(cp.Maximize(obj), cons)
-        self.params = P
-        self.pp = ParametricProblem(prob, P, settings=solver_settings, build_time=0.0, retry=False)
-        self.pp.build_time = time.perf_counter() - t0
+        self.s, self.e = _assemble_slot_constraints(_ComplexAlgebra(X, h, g, Rp), par, f, order, K, M, exact, cons)
+        obj = cp.sum(cp.multiply(ws, self.s)) + cp.sum(cp.multiply(we, self.e))
+        self._finish(obj, cons, P, solver_settings, t0)
 
     def solve(self, values, stats: SolveStats):
         # ParametricProblem.set casts to float64: complex parameters are bound here directly
@@ -495,6 +376,243 @@ def _fro_maps(N):
     return Ms, Mk
 
 
+def _rows(Q):
+    """The entries of a 2-D variable as nested lists (Q[i][j] = Q[i, j])."""
+    return [[Q[i, j] for j in range(Q.shape[1])] for i in range(Q.shape[0])]
+
+
+class _ComplexAlgebra:
+    """What :func:`_assemble_slot_constraints` needs over the complex Hermitian X_i (N x N) of
+    :class:`ComplexSlotSDP`; cones are written the CVXPY-native way (``cp.norm(.) <= t``)."""
+
+    def __init__(self, X, h, g, R):
+        self.N = self.n = X[0].shape[0]         # N: elements, n: order of the LMI blocks
+        self.X, self.h, self.g, self.R = X, h, g, R
+        self.I = np.eye(self.n)
+        self.tr = [cp.real(cp.trace(x)) for x in X]
+
+    def products(self, cons):
+        """(v, vg, q, qg): v_ik = X_i h_k, q_ik = h_k^H X_i h_k (likewise at the IU estimates g_m), auxiliaries
+        tied by equality rows appended to ``cons``."""
+        X, h, g, N = self.X, self.h, self.g, self.N
+        v = [[cp.Variable(N, complex=True) for _ in h] for _ in X]
+        q = cp.Variable((len(X), len(h)))
+        vg = [[cp.Variable(N, complex=True) for _ in g] for _ in X]
+        qg = cp.Variable((len(X), len(g)))
+        for i in range(len(X)):
+            for k in range(len(h)):
+                cons += [v[i][k] == X[i] @ h[k], q[i, k] == cp.real(cp.conj(h[k]) @ v[i][k])]
+            for m in range(len(g)):
+                cons += [vg[i][m] == X[i] @ g[m], qg[i, m] == cp.real(cp.conj(g[m]) @ vg[i][m])]
+        return v, vg, _rows(q), _rows(qg)
+
+    def total_trace(self):
+        return cp.real(cp.trace(sum(self.X)))
+
+    def total_diag(self):
+        return cp.real(cp.diag(sum(self.X)))
+
+    @staticmethod
+    def parts(d):
+        """Real vectors whose stacked norm is ||d|| (d complex)."""
+        return [cp.real(d), cp.imag(d)]
+
+    @staticmethod
+    def _fro(S):
+        return [cp.vec(cp.real(S), order="F"), cp.vec(cp.imag(S), order="F")]
+
+    def fro_comb(self, a, i, b, idx):
+        """Parts of ||a X_i - b sum_{j in idx} X_j||_F."""
+        return self._fro(a * self.X[i] - b * sum(self.X[j] for j in idx))
+
+    def fro_beam(self):
+        """Parts of ||sum_i X_i - R||_F (34k)."""
+        return self._fro(sum(self.X) - self.R)
+
+    @staticmethod
+    def soc(t, parts):
+        """||[parts]|| <= t."""
+        return cp.norm(cp.hstack(parts)) <= t
+
+    @staticmethod
+    def ct(col):
+        return col.H
+
+
+class _RealAlgebra:
+    """What :func:`_assemble_slot_constraints` needs over the real embedding X_r = [[A, -B], [B, A]] (2N x 2N)
+    of :class:`RealSlotSDP`; Frobenius norms on the compressed N^2-vector, cones posed with ``cp.SOC``."""
+
+    def __init__(self, A, B, h, g, R_re, R_im):
+        self.N = A[0].shape[0]
+        self.n = 2 * self.N
+        self.A, self.B, self.h, self.g, self.R_re, self.R_im = A, B, h, g, R_re, R_im
+        self.X = [cp.bmat([[a, -b], [b, a]]) for a, b in zip(A, B)]
+        self.I = np.eye(self.n)
+        self.tr = [cp.trace(a) for a in A]
+        self.Ms, self.Mk = _fro_maps(self.N)
+
+    def products(self, cons):
+        """(v, vg, q, qg): v_ik = X_r,i h_r,k (stacked Re; Im), q_ik = h_r,k^T v_ik (likewise at g_m), auxiliaries
+        tied by equality rows appended to ``cons`` (parameter x q products stay DPP)."""
+        X, h, g = self.X, self.h, self.g
+        v = [[cp.Variable(self.n) for _ in h] for _ in X]
+        vg = [[cp.Variable(self.n) for _ in g] for _ in X]
+        for i in range(len(X)):
+            cons += [v[i][k] == X[i] @ h[k] for k in range(len(h))]
+            cons += [vg[i][m] == X[i] @ g[m] for m in range(len(g))]
+        q, qg = cp.Variable((len(X), len(h))), cp.Variable((len(X), len(g)))
+        cons += [q[i, k] == h[k] @ v[i][k] for i in range(len(X)) for k in range(len(h))]
+        cons += [qg[i, m] == g[m] @ vg[i][m] for i in range(len(X)) for m in range(len(g))]
+        return v, vg, _rows(q), _rows(qg)
+
+    def total_trace(self):
+        return cp.trace(sum(self.A))
+
+    def total_diag(self):
+        return cp.diag(sum(self.A))
+
+    @staticmethod
+    def parts(d):
+        return [d]
+
+    def _fro(self, S, Q):
+        """||S + jQ||_F as a real vector of length N^2 (S symmetric, Q skew)."""
+        return [self.Ms @ cp.vec(S, order="F"), self.Mk @ cp.vec(Q, order="F")]
+
+    def fro_comb(self, a, i, b, idx):
+        """Parts of ||a X_i - b sum_{j in idx} X_j||_F."""
+        return self._fro(a * self.A[i] - b * sum(self.A[j] for j in idx),
+                         a * self.B[i] - b * sum(self.B[j] for j in idx))
+
+    def fro_beam(self):
+        """Parts of ||sum_i X_i - R||_F (34k)."""
+        return self._fro(sum(self.A) - self.R_re, sum(self.B) - self.R_im)
+
+    @staticmethod
+    def soc(t, parts):
+        """||[parts]|| <= t."""
+        return cp.SOC(t, parts[0] if len(parts) == 1 else cp.hstack(parts))
+
+    @staticmethod
+    def ct(col):
+        return col.T
+
+
+def _assemble_slot_constraints(a, par, f, order, K, M, exact, cons):
+    """The constraints of (P2.1') (note 4.3) over the algebra ``a`` (:class:`_ComplexAlgebra` or
+    :class:`_RealAlgebra`), shared by both formulations: (34d)/(34k)/(62), the (67)/(73) S-procedure LMIs (or
+    their SOC surrogates, or the deterministic SINR rows), (46), the (51)-(53) LU and (58)-(60) IU Bernstein
+    blocks, the NOMA decoder loops. Creates the constraint parameters with ``par``, appends to ``cons`` and
+    returns the margins (s, e)."""
+    X, I, tr, h, g = a.X, a.I, a.tr, a.h, a.g
+    v, vg, q, qg = a.products(cons)
+    hh, gg = par("hh", K), par("gg", M)
+    chi, chi_rho = par("chi", K, nonneg=True), par("chi_rho", K)
+    iota, pi = par("iota", K, nonneg=True), par("pi", (K, M))
+    sq_delta, pmin = par("sq_delta", nonneg=True), par("pmin")
+
+    def bordered(U, c, corner):     # [[U, c], [c^H, corner]] >= 0
+        col = _col(c, a.n)
+        return cp.bmat([[U, col], [a.ct(col), _scal(corner)]]) >> 0
+
+    # (34d) / TRSMA total power, (34k), (62)
+    cons.append(a.total_trace() <= a.N if f["total_power"] else a.total_diag() <= 1)
+    cons.append(a.soc(sq_delta, a.fro_beam()))
+    cons.append(a.total_trace() >= pmin)
+    interf, decoders = _interference_sets(K, f["an"], order)
+
+    s = cp.Variable(K, name="s")
+    e = cp.Variable((K, M), nonneg=True, name="e")
+    # (67) LU S-procedure and (73) IU S-procedure (congruent DPP form)
+    chi_eps, two_eps, two_tau, tau2, chi_sets, iota_sets, pair = _lmi_parameter_sets(
+        par, K, M, f["threshold"], order is not None, chi, chi_rho, iota, pi, s, e)
+    for (c_, c_rho, c_eps, c_te, marg) in chi_sets:
+        for k in range(K):
+            m_ = 0 if marg is None else marg[k]
+            for j in decoders(k):     # (67) at user j for stream k (j = k without SIC)
+                if j == k:
+                    rho_, ceps_, cte_ = c_rho[k], c_eps[k], c_te[k]
+                else:
+                    rho_, ceps_, cte_ = (pair["chi_rho_pair"][k, j], pair["chi_eps_pair"][k, j],
+                                         pair["two_eps_chi_pair"][k, j])
+                Sq = sum(q[i][j] for i in interf(k))
+                if f["deterministic"]:
+                    cons.append(q[k + 1][j] - c_[k] * Sq - rho_ - m_ >= 0)
+                    continue
+                if not exact:  # SOC surrogate of (64): a lower bound on the worst-case desired-minus-interference
+                    d = two_eps[j] * v[k + 1][j] - cte_ * sum(v[i][j] for i in interf(k))
+                    trS = sum(tr[i] for i in interf(k))
+                    cons.append(a.soc(q[k + 1][j] - c_[k] * Sq - rho_ - ceps_ * trS - m_, a.parts(d)))
+                    continue
+                th = cp.Variable(nonneg=True)
+                U = X[k + 1] - c_[k] * sum(X[i] for i in interf(k)) + th * I
+                cons.append(bordered(U, -th * h[j], -rho_ + th * hh[j] - m_))
+    for (i_, pi_, i_tt, marg) in iota_sets:
+        for k in range(K):
+            for m in range(M):
+                m_ = 0 if marg is None else marg[k, m]
+                if f["deterministic"]:
+                    cons.append(pi_[k, m] - qg[k + 1][m] + i_[k] * qg[0][m] - m_ >= 0)
+                    continue
+                if not exact:  # SOC surrogate of (69)/(73): an upper bound on the worst-case IU quadratic form
+                    d = two_tau[m] * vg[k + 1][m] - i_tt[k, m] * vg[0][m]
+                    cons.append(a.soc(pi_[k, m] - m_ - qg[k + 1][m] + i_[k] * qg[0][m] - tau2[m] * tr[k + 1],
+                                      a.parts(d)))
+                    continue
+                ze = cp.Variable(nonneg=True)
+                cons.append(bordered(i_[k] * X[0] - X[k + 1] + ze * I, -ze * g[m], pi_[k, m] + ze * gg[m] - m_))
+    # (46) common-rate constraint at the current sum C
+    if f["common"]:
+        gc, gc_eps2, eps2, gc_rho = par("gc", nonneg=True), par("gc_eps2", K), par("eps2", K), par("gc_rho", K)
+        for k in range(K):
+            pr = range(1, K + 1)
+            cons.append(q[0][k] + eps2[k] * tr[0] >= gc * sum(q[i][k] for i in pr)
+                        + gc_eps2[k] * sum(tr[i] for i in pr) + gc_rho[k])
+    # (51)-(53) LU outage (Bernstein), switched by on_k; SDP scheme: none (threshold LMIs instead)
+    if not f["threshold"]:
+        on, on_a, on_as2, on_s2, on_rho = (par(n, K, nonneg=True) for n in ("on", "on_a", "on_as2", "on_s2", "on_rho"))
+        b1a, b1s, r1a, r1s, b2a, b2s = (par(n, K, nonneg=True) for n in ("b1a", "b1s", "r1a", "r1s", "b2a", "b2s"))
+        for k in range(K):
+            idx = interf(k)
+            # on_k * (E^- - sigma_h^2) >= 0 with the slacks scaled: zc = sqrt(2 sig1) z, nc = sig1 nu
+            lhs = (on_as2[k] * tr[k + 1] - on_s2[k] * sum(tr[i] for i in idx) - on_rho[k]
+                   + on_a[k] * q[k + 1][k] - on[k] * sum(q[i][k] for i in idx))
+            if f["deterministic"]:
+                cons.append(lhs >= 0)
+                continue
+            zc, nc = cp.Variable(nonneg=True), cp.Variable(nonneg=True)
+            if not exact:
+                nc = 0          # lambda^-(A) <= ||[vec A; sqrt2 r]||: one SOC scaled by sqrt(2 sig1) + sig1
+            cons.append(lhs - zc - nc >= 0)
+            r1 = r1a[k] * v[k + 1][k] - r1s[k] * sum(v[i][k] for i in idx)
+            cons.append(a.soc(zc, a.fro_comb(b1a[k], k + 1, b1s[k], idx)
+                              + [np.sqrt(2) * p for p in a.parts(r1)]))                                   # (52)
+            if exact:
+                cons.append(nc * I + (b2a[k] * X[k + 1] - b2s[k] * sum(X[i] for i in idx)) >> 0)         # (53)
+    # (58)-(60) IU outage (Bernstein)
+    se2t, se2, inv_eta = (par(n, M, nonneg=True) for n in ("se2t", "se2", "inv_eta"))
+    b3a, b3s, r3a, r3s, b4a, b4s = (par(n, M, nonneg=True) for n in ("b3a", "b3s", "r3a", "r3s", "b4a", "b4s"))
+    inv_te = par("inv_te", nonneg=True)
+    if not f["threshold"]:
+        for k in range(K):
+            for m in range(M):
+                sig_g = inv_eta[m] - inv_te * qg[k + 1][m] + qg[0][m]
+                if f["deterministic"]:
+                    cons.append(sig_g >= 0)
+                    continue
+                rc, mc = cp.Variable(nonneg=True), cp.Variable(nonneg=True)
+                if not exact:
+                    mc = 0
+                cons.append(se2t[m] * tr[k + 1] - se2[m] * tr[0] + rc + mc <= sig_g)                       # (58)
+                r3 = r3a[m] * vg[k + 1][m] - r3s[m] * vg[0][m]
+                cons.append(a.soc(rc, a.fro_comb(b3a[m], k + 1, b3s[m], [0])
+                                  + [np.sqrt(2) * p for p in a.parts(r3)]))                               # (59)
+                if exact:
+                    cons.append(mc * I - (b4a[m] * X[k + 1] - b4s[m] * X[0]) >> 0)                       # (60)
+    return s, e
+
+
 class RealSlotSDP(_SlotSDPBase):
     """(P2.1') for one slot written directly in the real embedding (``formulation="real"``, the default).
 
@@ -522,16 +640,10 @@ class RealSlotSDP(_SlotSDPBase):
         self.streams = tuple(i for i in range(K + 1) if not (i == 0 and f["an"]))    # beamforming streams
 
         N2 = 2 * N
-        I2 = np.eye(N2)
         T_skew = _skew_map(N)
-        Ms, Mk = _fro_maps(N)
         h = [par(f"h{k}", N2) for k in range(K)]
         g = [par(f"g{m}", N2) for m in range(M)]
-        hh, gg = par("hh", K), par("gg", M)
-        chi, chi_rho = par("chi", K, nonneg=True), par("chi_rho", K)
-        iota, pi = par("iota", K, nonneg=True), par("pi", (K, M))
         R_re, R_im = par("R_re", (N, N), symmetric=True), par("R_im", (N, N))
-        sq_delta, pmin = par("sq_delta", nonneg=True), par("pmin")
         ws, we = par("ws", K, nonneg=True), par("we", (K, M), nonneg=True)
         cons = []
 
@@ -560,141 +672,17 @@ class RealSlotSDP(_SlotSDPBase):
                      B[i] == pf[i] * par(f"D{i}_im", (N, N))]
         if f["zf"]:     # ZF directions, scalar powers (equality rows keep parameter x variable products DPP)
             cons += [A[k + 1] == pz[k] * V_re[k] for k in range(K)] + [B[k + 1] == pz[k] * V_im[k] for k in range(K)]
-        Xr = [cp.bmat([[a, -b], [b, a]]) for a, b in zip(A, B)]
+        alg = _RealAlgebra(A, B, h, g, R_re, R_im)
+        Xr, tr = alg.X, alg.tr
         cons += [Xr[0] >> 0] if f["zf"] else [x >> 0 for i, x in enumerate(Xr) if i not in fixed]
         self.A, self.B = A, B
-        tr = [cp.trace(a) for a in A]
-
-        def fro(S, Q):
-            """||S + jQ||_F as a real vector of length N^2 (S symmetric, Q skew)."""
-            return cp.hstack([Ms @ cp.vec(S, order="F"), Mk @ cp.vec(Q, order="F")])
-
-        # v_ik = X_i h_k (stacked Re; Im) through auxiliaries, q_ik = h_k^H X_i h_k = h_r^T v_ik
-        v = [[cp.Variable(N2) for _ in range(K)] for _ in range(K + 1)]
-        vg = [[cp.Variable(N2) for _ in range(M)] for _ in range(K + 1)]
-        for i in range(K + 1):
-            cons += [v[i][k] == Xr[i] @ h[k] for k in range(K)]
-            cons += [vg[i][m] == Xr[i] @ g[m] for m in range(M)]
-        # scalar auxiliaries (parameter x q products stay DPP)
-        qv, qgv = cp.Variable((K + 1, K)), cp.Variable((K + 1, M))
-        cons += [qv[i, k] == h[k] @ v[i][k] for i in range(K + 1) for k in range(K)]
-        cons += [qgv[i, m] == g[m] @ vg[i][m] for i in range(K + 1) for m in range(M)]
-        q = [[qv[i, k] for k in range(K)] for i in range(K + 1)]
-        qg = [[qgv[i, m] for m in range(M)] for i in range(K + 1)]
-        sumA, sumB = sum(A), sum(B)
-        # (34d) / TRSMA total power, (34k), (62)
-        if f["total_power"]:
-            cons.append(cp.trace(sumA) <= N)
-        else:
-            cons.append(cp.diag(sumA) <= 1)
-        cons.append(cp.SOC(sq_delta, fro(sumA - R_re, sumB - R_im)))
-        cons.append(cp.trace(sumA) >= pmin)
-        interf, decoders = _interference_sets(K, f["an"], order)
-
-        s = cp.Variable(K, name="s")
-        e = cp.Variable((K, M), nonneg=True, name="e")
-        self.s, self.e = s, e
-        # (67) LU S-procedure and (73) IU S-procedure (congruent DPP form, real S-lemma)
-        chi_eps, two_eps, two_tau, tau2, chi_sets, iota_sets, pair = _lmi_parameter_sets(
-            par, K, M, f["threshold"], order is not None, chi, chi_rho, iota, pi, s, e)
-        for (c_, c_rho, c_eps, c_te, marg) in chi_sets:
-            for k in range(K):
-                Sk = sum(Xr[i] for i in interf(k))
-                m_ = 0 if marg is None else marg[k]
-                for j in decoders(k):
-                    if j == k:
-                        rho_, ceps_, cte_ = c_rho[k], c_eps[k], c_te[k]
-                    else:
-                        rho_, ceps_, cte_ = (pair["chi_rho_pair"][k, j], pair["chi_eps_pair"][k, j],
-                                             pair["two_eps_chi_pair"][k, j])
-                    Sq = sum(q[i][j] for i in interf(k))
-                    if f["deterministic"]:
-                        cons.append(q[k + 1][j] - c_[k] * Sq - rho_ - m_ >= 0)
-                        continue
-                    if not exact:  # SOC surrogate of (64)
-                        d = two_eps[j] * v[k + 1][j] - cte_ * sum(v[i][j] for i in interf(k))
-                        trS = sum(tr[i] for i in interf(k))
-                        cons.append(cp.SOC(q[k + 1][j] - c_[k] * Sq - rho_ - ceps_ * trS - m_, d))
-                        continue
-                    th = cp.Variable(nonneg=True)
-                    U = Xr[k + 1] - c_[k] * Sk + th * I2
-                    col = _col(-th * h[j], N2)
-                    cons.append(cp.bmat([[U, col], [col.T, _scal(-rho_ + th * hh[j] - m_)]]) >> 0)
-        for (i_, pi_, i_tt, marg) in iota_sets:
-            for k in range(K):
-                for m in range(M):
-                    m_ = 0 if marg is None else marg[k, m]
-                    if f["deterministic"]:
-                        cons.append(pi_[k, m] - qg[k + 1][m] + i_[k] * qg[0][m] - m_ >= 0)
-                        continue
-                    if not exact:  # SOC surrogate of (69)/(73)
-                        d = two_tau[m] * vg[k + 1][m] - i_tt[k, m] * vg[0][m]
-                        cons.append(cp.SOC(pi_[k, m] - m_ - qg[k + 1][m] + i_[k] * qg[0][m] - tau2[m] * tr[k + 1], d))
-                        continue
-                    ze = cp.Variable(nonneg=True)
-                    Fm = i_[k] * Xr[0] - Xr[k + 1] + ze * I2
-                    col = _col(-ze * g[m], N2)
-                    cons.append(cp.bmat([[Fm, col], [col.T, _scal(pi_[k, m] + ze * gg[m] - m_)]]) >> 0)
-        # (46) common-rate constraint at the current sum C
-        if f["common"]:
-            gc, gc_eps2, eps2, gc_rho = par("gc", nonneg=True), par("gc_eps2", K), par("eps2", K), par("gc_rho", K)
-            for k in range(K):
-                pr = range(1, K + 1)
-                cons.append(q[0][k] + eps2[k] * tr[0] >= gc * sum(q[i][k] for i in pr)
-                            + gc_eps2[k] * sum(tr[i] for i in pr) + gc_rho[k])
-        # (51)-(53) LU outage (Bernstein)
-        if not f["threshold"]:
-            on, on_a, on_as2, on_s2, on_rho = (par(n, K, nonneg=True)
-                                               for n in ("on", "on_a", "on_as2", "on_s2", "on_rho"))
-            b1a, b1s, r1a, r1s, b2a, b2s = (par(n, K, nonneg=True) for n in ("b1a", "b1s", "r1a", "r1s", "b2a", "b2s"))
-            for k in range(K):
-                idx = interf(k)
-                lhs = (on_as2[k] * tr[k + 1] - on_s2[k] * sum(tr[i] for i in idx) - on_rho[k]
-                       + on_a[k] * q[k + 1][k] - on[k] * sum(q[i][k] for i in idx))
-                if f["deterministic"]:
-                    cons.append(lhs >= 0)
-                    continue
-                zc, nc = cp.Variable(nonneg=True), cp.Variable(nonneg=True)
-                if not exact:
-                    nc = 0
-                cons.append(lhs - zc - nc >= 0)
-                r1 = r1a[k] * v[k + 1][k] - r1s[k] * sum(v[i][k] for i in idx)
-                cons.append(cp.SOC(zc, cp.hstack([fro(b1a[k] * A[k + 1] - b1s[k] * sum(A[i] for i in idx),
-                                                      b1a[k] * B[k + 1] - b1s[k] * sum(B[i] for i in idx)),
-                                                  np.sqrt(2) * r1])))                                    # (52)
-                if exact:
-                    A2 = b2a[k] * Xr[k + 1] - b2s[k] * sum(Xr[i] for i in idx)
-                    cons.append(nc * I2 + A2 >> 0)                                                       # (53)
-        # (58)-(60) IU outage (Bernstein)
-        se2t, se2, inv_eta = (par(n, M, nonneg=True) for n in ("se2t", "se2", "inv_eta"))
-        b3a, b3s, r3a, r3s, b4a, b4s = (par(n, M, nonneg=True) for n in ("b3a", "b3s", "r3a", "r3s", "b4a", "b4s"))
-        inv_te = par("inv_te", nonneg=True)
-        if not f["threshold"]:
-            for k in range(K):
-                for m in range(M):
-                    sig_g = inv_eta[m] - inv_te * qg[k + 1][m] + qg[0][m]
-                    if f["deterministic"]:
-                        cons.append(sig_g >= 0)
-                        continue
-                    rc, mc = cp.Variable(nonneg=True), cp.Variable(nonneg=True)
-                    if not exact:
-                        mc = 0
-                    cons.append(se2t[m] * tr[k + 1] - se2[m] * tr[0] + rc + mc <= sig_g)                  # (58)
-                    r3 = r3a[m] * vg[k + 1][m] - r3s[m] * vg[0][m]
-                    cons.append(cp.SOC(rc, cp.hstack([fro(b3a[m] * A[k + 1] - b3s[m] * A[0],
-                                                          b3a[m] * B[k + 1] - b3s[m] * B[0]),
-                                                      np.sqrt(2) * r3])))                                  # (59)
-                    if exact:
-                        cons.append(mc * I2 - (b4a[m] * Xr[k + 1] - b4s[m] * Xr[0]) >> 0)                # (60)
-        obj = cp.sum(cp.multiply(ws, s)) + cp.sum(cp.multiply(we, e))
+        self.s, self.e = _assemble_slot_constraints(alg, par, f, order, K, M, exact, cons)
+        obj = cp.sum(cp.multiply(ws, self.s)) + cp.sum(cp.multiply(we, self.e))
         if rank_penalty:    # - mu sum_i (tr X_i - u_i^H X_i u_i), P{i} = mu [Re u; Im u][Re u; Im u]^T
             mu = par("mu_pen", nonneg=True)
             obj = obj - sum(mu * tr[i] - cp.sum(cp.multiply(par(f"P{i}", (N2, N2), symmetric=True), Xr[i]))
                             for i in self.streams)
-        prob = cp.Problem(cp.Maximize(obj), cons)
-        self.params = P
-        self.pp = ParametricProblem(prob, P, settings=solver_settings, build_time=0.0, retry=False)
-        self.pp.build_time = time.perf_counter() - t0
+        self._finish(obj, cons, P, solver_settings, t0)
 
     @staticmethod
     def real_values(values):
