@@ -176,6 +176,39 @@ def test_iu_outage_certificate_is_conservative():
     assert mc["iu"][0, 0] <= 0.01 + _ci(0.01, 100_000)
 
 
+@pytest.mark.parametrize("an", [False, True])
+def test_bernstein_eigenvalue_bounds_match_reference_and_are_conservative(an):
+    """Both surrogate bounds of the Bernstein eigenvalue terms (norm, trace) against the NumPy twin, and each
+    margin <= the exact one (the bounds only make the certificates stricter); on a near-rank-one stream
+    with a strong common stream / AN the trace bound is the tighter one at the IU (the case that made
+    SDMA + AN infeasible with the norm bound, issue 7)."""
+    from fastisac.kernels._tris_rsma import iu_bernstein_margin_nb
+    rng = np.random.default_rng(21)
+    N, p_out, te = 5, 0.02, 2 ** 0.25 - 1
+    sig = -np.log(p_out)
+    for trial in range(20):
+        X = np.stack([_herm(rng, N) * rng.uniform(0.1, 3), _herm(rng, N), _herm(rng, N) * 0.3])
+        h, g, s = _cvec(rng, N), 2 * _cvec(rng, N), rng.uniform(0.05, 0.5)
+        a = rng.uniform(0.1, 5)
+        m = {b: K4.lu_bernstein_margin(X, h, s, 0.5, 0, a, p_out, an=an, bound=b) for b in ("exact", "norm", "trace")}
+        for b in m:
+            assert np.isclose(m[b], ref.lu_bernstein_margin(X, h, s, 0.5, 0, a, p_out, an=an, bound=b), rtol=1e-9,
+                              atol=1e-9)
+        assert m["norm"] <= m["exact"] + 1e-9 and m["trace"] <= m["exact"] + 1e-9
+        code = {"exact": 0, "norm": 1, "trace": 2}
+        mi = {b: iu_bernstein_margin_nb(X, g, s, 0.05, 1, te, sig, c) for b, c in code.items()}
+        for b in mi:
+            assert np.isclose(mi[b], ref.iu_bernstein_margin(X, g, s, 0.05, 1, te, p_out, bound=b), rtol=1e-9,
+                              atol=1e-9)
+        assert mi["norm"] <= mi["exact"] + 1e-9 and mi["trace"] <= mi["exact"] + 1e-9
+    u = _cvec(rng, N)
+    X = np.stack([10 * _herm(rng, N), np.outer(u, u.conj()), _herm(rng, N) * 0.1])
+    mi = {b: iu_bernstein_margin_nb(X, g, 0.3, 0.05, 0, te, sig, c) for b, c in code.items()}
+    assert mi["exact"] >= mi["trace"] > mi["norm"]
+    with pytest.raises(ValueError, match="bound"):
+        K4.lu_bernstein_margin(X, h, 0.1, 0.5, 0, 1.0, p_out, bound="frobenius")
+
+
 def test_distance_s_procedure_closed_form():
     """Corrected (74) is PSD for some beta >= 0 iff pi <= iota / eta (note 7.9)."""
     rng = np.random.default_rng(9)
@@ -589,6 +622,8 @@ def test_rank_one_recovery_where_truncation_fails():
                 np.testing.assert_allclose(r.X[e["slot"]], Xt[e["slot"]], atol=1e-12)
     with pytest.raises(ValueError, match="rank_one"):
         alg.tris_rsma_bcd(sc, inst, "proposed", rank_one="svd")
+    with pytest.raises(ValueError, match="bernstein_bound"):
+        alg.tris_rsma_bcd(sc, inst, "proposed", bernstein_bound="exact")
 
 
 def test_rank_penalty_mu_zero_and_monotone():

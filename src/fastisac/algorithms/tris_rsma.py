@@ -51,13 +51,26 @@ the rank-one penalty below recovers a feasible rank-one point (SSE 1.224, SEE 2.
 Deviation from the note (measured): the default (``exact=False``) keeps only the 4 covariance
 PSD cones and uses SOC surrogates: (64) is replaced by its lower bound
 h^H X_k h - chi (h^H S h + 1/rho + eps^2 tr S) - 2 eps ||(X_k - chi S) h|| >= s_k, (69)/(73) by the
-upper bound g^H X~ g + 2 tau ||X~ g|| + tau^2 tr X_k <= iota / eta_m - e_km, and lambda^-(A),
-lambda^+(B) in (51)/(58) by ||[vec A; sqrt2 r]|| (so (53)/(60) disappear). All three are safe
-(conservative) replacements, so every output still satisfies the outage constraints and the
-worst-case bounds; block 2 uses the same surrogates (``fast`` evaluation) so the BCD stays
-monotone, and the reported value is the exact evaluation E of the rank-one output (>= the
-surrogate trace). ``exact=True`` uses the note's LMIs (67), (73) and the Bernstein LMIs (53),
-(60): 22 PSD cones.
+upper bound g^H X~ g + 2 tau ||X~ g|| + tau^2 tr X_k <= iota / eta_m - e_km, and the Bernstein
+eigenvalue terms of (51)/(58) by linear trace bounds (``bernstein_bound="trace"``, default):
+lambda^-(A) <= s_h^2 tr S_k (A = s_h^2 (a X_k - S_k), a X_k >= 0) and lambda^+(B) <= s_e^2 tr X_k / theta_e
+(B = s_e^2 (X_k / theta_e - X_c), X_c >= 0), so (53)/(60) disappear. All are safe (conservative)
+replacements, so every output still satisfies the outage constraints and the worst-case bounds;
+block 2 uses the same surrogates (``fast`` evaluation) so the BCD stays monotone, and the reported
+value is the exact evaluation E of the rank-one output (>= the surrogate trace). ``exact=True``
+uses the note's LMIs (67), (73) and the Bernstein LMIs (53), (60): 22 PSD cones.
+``bernstein_bound="norm"`` is the earlier surrogate, lambda <= ||[vec A; sqrt2 r]|| folded into the
+(52)/(59) SOCs. Why the trace bound (issue 7, measured at N = 16, P_t = 1 mW): with the norm bound
+SDMA + AN was infeasible at the initial SDP of slot 3 on 4 of 10 draws and NOMA + AN on 2 of 10. Slot 3
+scans LU 2 (45, 20 deg), whose beam has normalised gain 0.87 towards IU 1 (a stronger link than LU 2's);
+the beampattern (34k) forces about 28 % of the coherent beam there, so IU 1 must be jammed, and AN (not
+removable by SIC, unlike RSMA's common stream) also jams LU 2. The norm bound grows with the AN aimed at
+the IU (r = s_e (X_k / theta_e - X_c) g) although the true lambda^+ falls: at the exact-LMI solution of
+draw 1, IU 1, stream 1, sigma_2 lambda^+ = 30.9, its norm bound 368, its trace bound 31.6, against a
+budget sigma^2_g = 279. With the trace bounds all those slots are feasible (each check of the exact E
+met); the exact LMIs agree (draw 1 feasible, 67-74 s per solve instead of 1.2-1.6 s). The trace bound
+is tight for near-rank-one private streams; it loses up to a factor sqrt(rank) against the norm bound on
+high-rank ones.
 
 Formulation (``formulation="real"``, default; :class:`RealSlotSDP`): the SDP is written directly
 in the real embedding (X_r = [[A, -B], [B, A]], A symmetric, B skew from its strict upper
@@ -99,7 +112,12 @@ per-formulation algebra (:class:`_ComplexAlgebra`, :class:`_RealAlgebra`). Measu
   1e-8 17 / 22 iterations instead of 18 / 23, static regularisation 1e-7 19 iterations: none changes
   the order of magnitude. Reaching about a second at N = 36 would need a method without dense
   svec-order KKT blocks (a first-order conic method or a low-rank / Burer-Monteiro factorisation),
-  not a different setting.
+  not a different setting. Measured with SCS 3.3.1 (first-order, on the same CVXPY problem, initial SDP
+  of slot 2, draw 0, 1 thread, machine shared): N = 16, eps 1e-7: 1.5 s, 550 iterations, objective 78.1923
+  (Clarabel 78.1922, 4.4 s on the same loaded machine), largest constraint violation 3.5e-5 (Clarabel 3e-9);
+  eps 1e-5: 1.1 s, violation 2.6e-2. N = 36, eps 1e-6: 49 s, 3500 iterations, violation 4.9e-3: 7x faster
+  than Clarabel's 336 s but not accurate enough for the per-element caps and the outage blocks the BCD
+  re-checks, so SCS is not used.
 
 Readings chosen here: slots share the channels (note 2.2 [A]); a failed or infeasible SDP
 keeps the previous slot covariance (counted in ``stats.n_failed``); rank-one extraction
@@ -714,6 +732,7 @@ class RealSlotSDP(_SlotSDPBase):
 
 
 FORMULATIONS = ("real", "complex")
+BERNSTEIN_SURROGATES = ("trace", "norm")
 RANK_ONE_MODES = ("penalty", "repair", "randomise")
 
 
@@ -780,17 +799,19 @@ class TrisRsmaResult:
                               for e in self.recovery])
 
 
-def _evaluate(sc, inst, X, scheme, positive_part=True, fast=False):
+def _evaluate(sc, inst, X, scheme, positive_part=True, fast=False, bound="trace"):
     f = _scheme_flags(scheme)
     rs = np.zeros(sc.n_users) if f["threshold"] else np.full(sc.n_users, sc.rate_user)
     return K4.tris_rsma_evaluate(X, inst.H, inst.G, inst.eps, inst.inv_rho, inst.s_h, inst.tau, inst.eta, inst.s_e,
                                  rs, sc.theta_e, sc.sigma1, sc.sigma2, an=f["an"], common=f["common"],
                                  positive_part=positive_part, t_min=sc.t_min_s, t_max=sc.t_max_s, period=sc.period_s,
-                                 fast=fast, sic_order=sic_order_of(scheme, inst))
+                                 fast=fast, sic_order=sic_order_of(scheme, inst), bound=bound)
 
 
-def _values(sc, inst, scheme, l, ev, init=False, paper_literal=False, iota_init=None, exact=False):
-    """Parameter values of slot l's SDP from the evaluation ``ev`` of the previous point."""
+def _values(sc, inst, scheme, l, ev, init=False, paper_literal=False, iota_init=None, exact=False, bound="trace"):
+    """Parameter values of slot l's SDP from the evaluation ``ev`` of the previous point; ``bound`` (surrogate
+    SDP only): how the Bernstein eigenvalue terms are bounded, "trace" (linear trace terms) or "norm" (folded
+    into the SOC), see the module docstring."""
     f = _scheme_flags(scheme)
     K, M = sc.n_users, sc.n_ius
     v = {f"h{k}": inst.H[k] for k in range(K)}
@@ -845,16 +866,22 @@ def _values(sc, inst, scheme, l, ev, init=False, paper_literal=False, iota_init=
         a = np.where(on > 0, np.minimum(1.0 / np.maximum(theta, 1e-300), a_hi), 0.0)
         s = inst.s_h
         c1, c2 = np.sqrt(2 * sc.sigma1), sc.sigma1
-        if not exact:
+        lin = 1.0                   # sigma1 lambda^-(A) <= sigma1 s^2 tr S_k: a linear term on tr S_k
+        if not exact and bound == "norm":
             c1 = c1 + c2
-        v.update(on=on, on_a=on * a, on_as2=on * a * s ** 2, on_s2=on * s ** 2, on_rho=on * inst.inv_rho,
+        elif not exact:
+            lin = 1.0 + c2
+        v.update(on=on, on_a=on * a, on_as2=on * a * s ** 2, on_s2=on * lin * s ** 2, on_rho=on * inst.inv_rho,
                  b1a=on * c1 * a * s ** 2, b1s=on * c1 * s ** 2, r1a=on * c1 * a * s, r1s=on * c1 * s,
                  b2a=on * c2 * a * s ** 2, b2s=on * c2 * s ** 2)
     te, se = sc.theta_e, inst.s_e
     c3, c4 = np.sqrt(2 * sc.sigma2), sc.sigma2
-    if not exact:
+    lin = 1.0                       # sigma2 lambda^+(B) <= sigma2 s_e^2 tr X_k / theta_e
+    if not exact and bound == "norm":
         c3 = c3 + c4
-    v.update(se2t=se ** 2 / te, se2=se ** 2, inv_eta=1.0 / inst.eta, inv_te=1.0 / te,
+    elif not exact:
+        lin = 1.0 + c4
+    v.update(se2t=lin * se ** 2 / te, se2=se ** 2, inv_eta=1.0 / inst.eta, inv_te=1.0 / te,
              b3a=c3 * se ** 2 / te, b3s=c3 * se ** 2, r3a=c3 * se / te, r3s=c3 * se,
              b4a=c4 * se ** 2 / te, b4s=c4 * se ** 2)
     if f["zf"]:
@@ -975,7 +1002,7 @@ def _slot_feasible(sc, inst, X_l, l, scheme):
 
 
 def _recover_rank_one(sc, inst, scheme, X_sdr, ev, stats, *, solver_settings, exact, penalty, mu0, growth, n_iter,
-                      ratio_tol):
+                      ratio_tol, bound="trace"):
     """Rank-one recovery slot by slot (not in the paper; note 4.4 only gives truncation + randomisation).
 
     For every slot whose truncated SDR point fails a check of that slot: (1) if ``penalty``, the rank-one
@@ -1008,7 +1035,7 @@ def _recover_rank_one(sc, inst, scheme, X_sdr, ev, stats, *, solver_settings, ex
             continue
         Xl, Xt, done = X_sdr[l].copy(), Xt_all[l], False
         if pen is not None:
-            base = _values(sc, inst, scheme, l, ev, exact=exact)
+            base = _values(sc, inst, scheme, l, ev, exact=exact, bound=bound)
             for t in range(n_iter):
                 try:
                     Xl = pen.solve({**base, **_penalty_values(Xl, pen.streams, mu0 * growth ** t)}, stats)
@@ -1026,12 +1053,12 @@ def _recover_rank_one(sc, inst, scheme, X_sdr, ev, stats, *, solver_settings, ex
             D = _direction_values(Xt, rep.fixed)
             Xe = X.copy()
             Xe[l] = Xt
-            tries = [dict(ev=_evaluate(sc, inst, Xe, scheme, fast=not exact)), dict(ev=ev)]
+            tries = [dict(ev=_evaluate(sc, inst, Xe, scheme, fast=not exact, bound=bound)), dict(ev=ev)]
             tries += [dict(ev=C0, init=True, iota_init=iota_init)
                       for C0 in (([np.full(K, sc.rate_user)] if f["common"] else []) + [np.zeros(K)])]
             for kw in tries:
                 try:
-                    Xp = rep.solve({**_values(sc, inst, scheme, l, exact=exact, **kw), **D}, stats)
+                    Xp = rep.solve({**_values(sc, inst, scheme, l, exact=exact, bound=bound, **kw), **D}, stats)
                 except (InfeasibleError, SolverError) as exc:
                     stats.add_failure(getattr(exc, "status", "solver_error"), 0.0)
                     continue
@@ -1046,7 +1073,8 @@ def _recover_rank_one(sc, inst, scheme, X_sdr, ev, stats, *, solver_settings, ex
     return X, log
 
 
-def _fixed_direction_repair(sc, inst, scheme, Xr, X_sdr, stats, *, solver_settings, exact, max_iter, rel_tol):
+def _fixed_direction_repair(sc, inst, scheme, Xr, X_sdr, stats, *, solver_settings, exact, max_iter, rel_tol,
+                            bound="trace"):
     """Rank-one repair (note 4.4, not in the paper): keep the principal directions of the truncated point
     ``Xr`` and re-optimise only the stream powers with the slot problem (P2.1') itself
     (:class:`RealSlotSDP` with ``fixed_directions=True``: every common / private stream is p_i u_i u_i^H,
@@ -1059,7 +1087,8 @@ def _fixed_direction_repair(sc, inst, scheme, Xr, X_sdr, stats, *, solver_settin
                         fixed_directions=True)
     fast = not exact
     D = [_direction_values(Xr[l], prob.fixed) for l in range(L)]
-    ev_r, ev_s = _evaluate(sc, inst, Xr, scheme, fast=fast), _evaluate(sc, inst, X_sdr, scheme, fast=fast)
+    ev_r = _evaluate(sc, inst, Xr, scheme, fast=fast, bound=bound)
+    ev_s = _evaluate(sc, inst, X_sdr, scheme, fast=fast, bound=bound)
     iota_init = 1.1 * float(np.max(inst.eta * (np.linalg.norm(inst.G, axis=1) + inst.tau) ** 2)) * N
     X = Xr.copy()
     for l in range(L):          # first power allocation of every slot
@@ -1068,11 +1097,11 @@ def _fixed_direction_repair(sc, inst, scheme, Xr, X_sdr, stats, *, solver_settin
                   for C0 in (([np.full(K, sc.rate_user)] if f["common"] else []) + [np.zeros(K)])]
         for kw in tries:
             try:
-                X[l] = prob.solve({**_values(sc, inst, scheme, l, exact=exact, **kw), **D[l]}, stats)
+                X[l] = prob.solve({**_values(sc, inst, scheme, l, exact=exact, bound=bound, **kw), **D[l]}, stats)
                 break
             except (InfeasibleError, SolverError) as exc:
                 stats.add_failure(getattr(exc, "status", "solver_error"), 0.0)
-    ev = _evaluate(sc, inst, X, scheme, fast=fast)
+    ev = _evaluate(sc, inst, X, scheme, fast=fast, bound=bound)
     best, it = None, 0
     for it in range(1, max_iter + 1):
         evx = _evaluate(sc, inst, X, scheme)
@@ -1082,10 +1111,10 @@ def _fixed_direction_repair(sc, inst, scheme, Xr, X_sdr, stats, *, solver_settin
         Xn = X.copy()
         for l in range(L):
             try:
-                Xn[l] = prob.solve({**_values(sc, inst, scheme, l, ev, exact=exact), **D[l]}, stats)
+                Xn[l] = prob.solve({**_values(sc, inst, scheme, l, ev, exact=exact, bound=bound), **D[l]}, stats)
             except (InfeasibleError, SolverError) as exc:
                 stats.add_failure(getattr(exc, "status", "solver_error"), 0.0)
-        evn = _evaluate(sc, inst, Xn, scheme, fast=fast)
+        evn = _evaluate(sc, inst, Xn, scheme, fast=fast, bound=bound)
         diff = abs(evn["value"] - ev["value"])
         X, ev = Xn, evn
         if diff < 1e-6 or diff / max(abs(evn["value"]), 1e-9) < rel_tol:
@@ -1101,12 +1130,15 @@ def tris_rsma_bcd(sc: TrisRsmaScenario, inst: TrisRsmaInstance, scheme: str = "p
                   rel_tol: float = 1e-3, abs_tol: float = 1e-6, paper_literal: bool = False, n_random: int = 100,
                   rng: np.random.Generator | None = None, solver_settings: dict | None = None,
                   exact: bool = False, formulation: str = "real", rank_one: str = "penalty",
-                  repair_iter: int = 5, penalty_mu: float = 0.8, penalty_iter: int = 8) -> TrisRsmaResult:
+                  repair_iter: int = 5, penalty_mu: float = 0.8, penalty_iter: int = 8,
+                  bernstein_bound: str = "trace") -> TrisRsmaResult:
     """BCD of note 4.3 for one realisation and one scheme; raises InfeasibleError if the initial SDP is infeasible.
 
     ``exact=True`` uses the note's LMIs (67), (73), (53), (60) in block 1 and the exact E in block 2;
-    the default uses their SOC surrogates in both blocks (see the module docstring). Either way the
-    reported value is the exact E of the rank-one output.
+    the default uses their SOC surrogates in both blocks (see the module docstring), with the Bernstein
+    eigenvalue terms bounded by traces (``bernstein_bound="trace"``, default) or, as before issue 7's
+    SDMA + AN analysis, by the Frobenius norm (``"norm"``). Either way the reported value is the exact E
+    of the rank-one output.
 
     ``rank_one`` (what happens when the truncated point fails a check): "penalty" (default) = slot by
     slot, only in the slots whose truncation fails a check (:func:`_recover_rank_one`): the rank-one
@@ -1132,6 +1164,9 @@ def tris_rsma_bcd(sc: TrisRsmaScenario, inst: TrisRsmaInstance, scheme: str = "p
     penalty_iter = as_int(penalty_iter, "penalty_iter", minimum=1)
     penalty_mu = as_float(penalty_mu, "penalty_mu", positive=True)
     rel_tol = as_float(rel_tol, "rel_tol", positive=True)
+    if bernstein_bound not in BERNSTEIN_SURROGATES:
+        raise ValueError(f"bernstein_bound: must be one of {BERNSTEIN_SURROGATES}, got {bernstein_bound!r}")
+    bound = bernstein_bound
     rng = np.random.default_rng(0) if rng is None else rng
     if scheme == "perfect" and not sc.perfect_csi:
         raise ValueError("scheme: 'perfect' needs a scenario with perfect_csi=True (and its own draw)")
@@ -1151,7 +1186,8 @@ def tris_rsma_bcd(sc: TrisRsmaScenario, inst: TrisRsmaInstance, scheme: str = "p
         splits = ([np.full(K, sc.rate_user)] if f["common"] else []) + [np.zeros(K)]
         for C0 in splits:
             try:
-                X[l] = prob.solve(_values(sc, inst, scheme, l, C0, init=True, iota_init=iota_init, exact=exact), stats)
+                X[l] = prob.solve(_values(sc, inst, scheme, l, C0, init=True, iota_init=iota_init, exact=exact,
+                                          bound=bound), stats)
                 done = True
                 break
             except InfeasibleError:
@@ -1161,7 +1197,7 @@ def tris_rsma_bcd(sc: TrisRsmaScenario, inst: TrisRsmaInstance, scheme: str = "p
                 continue
         if not done:
             raise InfeasibleError(f"initial SDP of slot {l} infeasible for scheme {scheme}", status="infeasible")
-    ev = _evaluate(sc, inst, X, scheme, fast=fast)
+    ev = _evaluate(sc, inst, X, scheme, fast=fast, bound=bound)
     trace = [ev["value"]]
     converged = False
     it = 0
@@ -1169,10 +1205,11 @@ def tris_rsma_bcd(sc: TrisRsmaScenario, inst: TrisRsmaInstance, scheme: str = "p
         Xn = X.copy()
         for l in range(L):
             try:
-                Xn[l] = prob.solve(_values(sc, inst, scheme, l, ev, paper_literal=paper_literal, exact=exact), stats)
+                Xn[l] = prob.solve(_values(sc, inst, scheme, l, ev, paper_literal=paper_literal, exact=exact,
+                                           bound=bound), stats)
             except (InfeasibleError, SolverError) as exc:
                 stats.add_failure(getattr(exc, "status", "solver_error"), 0.0)
-        evn = _evaluate(sc, inst, Xn, scheme, fast=fast)
+        evn = _evaluate(sc, inst, Xn, scheme, fast=fast, bound=bound)
         if evn["value"] >= ev["value"] - 1e-9 or not _feasible(_checks(sc, inst, X, ev, scheme)):
             X, ev = Xn, evn
         trace.append(ev["value"])
@@ -1191,7 +1228,7 @@ def tris_rsma_bcd(sc: TrisRsmaScenario, inst: TrisRsmaInstance, scheme: str = "p
             raise ValueError("rank_one: 'penalty' and 'repair' need formulation='real'")
         Xp, recovery = _recover_rank_one(sc, inst, scheme, X, ev, stats, solver_settings=solver_settings, exact=exact,
                                          penalty=rank_one == "penalty", mu0=penalty_mu, growth=2.0,
-                                         n_iter=penalty_iter, ratio_tol=1e-4)
+                                         n_iter=penalty_iter, ratio_tol=1e-4, bound=bound)
         evp = _evaluate(sc, inst, Xp, scheme)
         chp = _checks(sc, inst, Xp, evp, scheme)
         used = "+".join(step for step in ("penalty", "power") if any(step in e["step"] for e in recovery))
@@ -1199,7 +1236,7 @@ def tris_rsma_bcd(sc: TrisRsmaScenario, inst: TrisRsmaInstance, scheme: str = "p
             Xr, evr, chk, repaired = Xp, evp, chp, used
         else:   # fallback: the full power repair (every slot, a few BCD iterations) along Xp's directions
             rep = _fixed_direction_repair(sc, inst, scheme, Xp, X, stats, solver_settings=solver_settings,
-                                          exact=exact, max_iter=repair_iter, rel_tol=rel_tol)
+                                          exact=exact, max_iter=repair_iter, rel_tol=rel_tol, bound=bound)
             if rep is not None:
                 Xr, evr, chk, _ = rep
                 repaired = "penalty+power" if "penalty" in used else "power"

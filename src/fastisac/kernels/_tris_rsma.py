@@ -349,8 +349,9 @@ def surrogate_iu_sinr_nb(X, g, tau, eta, k):
 
 # ----------------------------------------------------------------------------- Bernstein
 @njit(cache=True)
-def bernstein_terms_nb(Y, center, s):
-    """(tr A, ||[vec A; sqrt2 r]||, lambda_max(A), lambda_min(A)) for A = s^2 Y, r = s Y center (note 4.2)."""
+def bernstein_terms_nb(Y, center, s, eig=1):
+    """(tr A, ||[vec A; sqrt2 r]||, lambda_max(A), lambda_min(A)) for A = s^2 Y, r = s Y center (note 4.2);
+    ``eig`` = 0 skips the eigenvalues (returned as 0)."""
     N = Y.shape[0]
     tr = 0.0
     fro2 = 0.0
@@ -364,16 +365,28 @@ def bernstein_terms_nb(Y, center, s):
         for b in range(N):
             row += Y[a, b] * center[b]
         r2 += row.real ** 2 + row.imag ** 2
-    lam = np.linalg.eigvalsh(Y)
     s2 = s * s
-    return s2 * tr, np.sqrt(s2 * s2 * fro2 + 2.0 * s2 * r2), s2 * lam[-1], s2 * lam[0]
+    nrm = np.sqrt(s2 * s2 * fro2 + 2.0 * s2 * r2)
+    if eig == 0:
+        return s2 * tr, nrm, 0.0, 0.0
+    lam = np.linalg.eigvalsh(Y)
+    return s2 * tr, nrm, s2 * lam[-1], s2 * lam[0]
+
+
+@njit(cache=True)
+def _real_trace(Y):
+    t = 0.0
+    for a in range(Y.shape[0]):
+        t += Y[a, a].real
+    return t
 
 
 @njit(cache=True)
 def lu_bernstein_margin_nb(X, h, s, inv_rho, k, sig1, an_mode, fro, a):
     """phi_k(a) = E^- - sigma^2_h of (51)-(53) with Y = a X_k - S_k; >= 0 certifies Pr{SINR_p < 1/a} <= e^-sig1.
 
-    ``fro`` = 1 replaces lambda^-(A) by its upper bound ||[vec A; sqrt2 r]|| (the SOC form of the SDP).
+    ``fro`` (the eigenvalue term): 0 exact; 1 its upper bound ||[vec A; sqrt2 r]||; 2 its upper bound
+    s^2 tr S_k (lambda^-(A) <= s^2 lambda_max(S_k) since a X_k >= 0), the SOC / linear forms of the SDP.
     """
     return bernstein_margin_nb(X[k + 1], lu_interference_nb(X, k, an_mode), h, s, inv_rho, sig1, fro, a)
 
@@ -382,19 +395,32 @@ def lu_bernstein_margin_nb(X, h, s, inv_rho, k, sig1, an_mode, fro, a):
 def bernstein_margin_nb(Xk, S, h, s, inv_rho, sig1, fro, a):
     """:func:`lu_bernstein_margin_nb` for a given signal Xk and interference S (Y = a Xk - S)."""
     Y = a * Xk - S
-    tr, nrm, lmax, lmin = bernstein_terms_nb(Y, h, s)
+    tr, nrm, lmax, lmin = bernstein_terms_nb(Y, h, s, 1 if fro == 0 else 0)
     sig_h = inv_rho - _qf(h, Y)
-    lam = nrm if fro == 1 else max(-lmin, 0.0)
+    if fro == 0:
+        lam = max(-lmin, 0.0)
+    elif fro == 1:
+        lam = nrm
+    else:
+        lam = s * s * _real_trace(S)
     return tr - np.sqrt(2.0 * sig1) * nrm - sig1 * lam - sig_h
 
 
 @njit(cache=True)
 def iu_bernstein_margin_nb(X, g, s, eta, k, theta_e, sig2, fro):
-    """sigma^2_g - [tr B + sqrt(2 sig2) rho + sig2 mu] of (58)-(60), Y = X_k / theta_e - X_c; >= 0 certifies (34i)."""
+    """sigma^2_g - [tr B + sqrt(2 sig2) rho + sig2 mu] of (58)-(60), Y = X_k / theta_e - X_c; >= 0 certifies (34i).
+
+    ``fro`` (mu, the eigenvalue term): 0 exact lambda^+(B); 1 its bound ||[vec B; sqrt2 r]||; 2 its bound
+    s^2 tr X_k / theta_e (lambda^+(B) <= s^2 lambda_max(X_k) / theta_e since X_c >= 0)."""
     Y = X[k + 1] / theta_e - X[0]
-    tr, nrm, lmax, lmin = bernstein_terms_nb(Y, g, s)
+    tr, nrm, lmax, lmin = bernstein_terms_nb(Y, g, s, 1 if fro == 0 else 0)
     sig_g = 1.0 / eta - _qf(g, Y)
-    lam = nrm if fro == 1 else max(lmax, 0.0)
+    if fro == 0:
+        lam = max(lmax, 0.0)
+    elif fro == 1:
+        lam = nrm
+    else:
+        lam = s * s * _real_trace(X[k + 1]) / theta_e
     return sig_g - tr - np.sqrt(2.0 * sig2) * nrm - sig2 * lam
 
 
@@ -514,8 +540,9 @@ def evaluate_slots_nb(X, H, G, eps, inv_rho, s_h, tau, eta, s_e, r_s, theta_e, s
 
     mask (K, K+1), decoders (K, K): see :func:`sic_masks_nb`; chi_k is the minimum over the decoders
     of stream k of its worst-case SINR there (NOMA), the Bernstein certificate is at user k.
-    ``fast`` = 1 uses the SOC surrogates of the fast SDP (surrogate worst cases, Frobenius bound on
-    the Bernstein eigenvalue terms) so that block 2 matches block 1; 0 is the exact E.
+    ``fast`` >= 1 uses the surrogates of the fast SDP (surrogate worst cases; the Bernstein eigenvalue
+    terms bounded by the Frobenius norm (1) or by traces (2), see :func:`bernstein_margin_nb`) so that
+    block 2 matches block 1; 0 is the exact E.
     Returns per slot l and user k: chi, I_wc, iota, m_star, J_wc, a_lo, a_hi, C_min, C, o,
     omega (all (L, K)); Rc_max (L,), slot value S (L,), split feasibility (L,), IU Bernstein
     margins (L, K, M).
@@ -538,7 +565,7 @@ def evaluate_slots_nb(X, H, G, eps, inv_rho, s_h, tau, eta, s_e, r_s, theta_e, s
             for j in range(K):
                 if decoders[k, j] == 0:
                     continue
-                if fast == 1:
+                if fast >= 1:
                     cj, ij = surrogate_sinr_nb(Xl[k + 1], Sk, H[j], eps[j], inv_rho[j])
                 else:
                     cj, ij = worst_sinr_nb(Xl[k + 1], Sk, H[j], eps[j], inv_rho[j])
@@ -546,7 +573,7 @@ def evaluate_slots_nb(X, H, G, eps, inv_rho, s_h, tau, eta, s_e, r_s, theta_e, s
                     chi[l, k], Iwc[l, k] = cj, ij
             best = -1.0
             for m in range(M):
-                if fast == 1:
+                if fast >= 1:
                     val, jj = surrogate_iu_sinr_nb(Xl, G[m], tau[m], eta[m], k)
                 else:
                     val, jj = worst_iu_sinr_nb(Xl, G[m], tau[m], eta[m], k)

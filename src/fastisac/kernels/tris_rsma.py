@@ -110,8 +110,20 @@ def worst_iu_sinr(X, g, tau, eta, k):
     return worst_iu_sinr_nb(X, g, as_float(tau, "tau", nonneg=True), as_float(eta, "eta", positive=True), k)
 
 
-def _bernstein_args(X, h, s, inv_rho, k, p_out, an, fro):
-    """Checked (X, h, s, inv_rho, k, -log p_out, an, fro) of the Bernstein-margin kernels."""
+#: how the Bernstein eigenvalue terms lambda^-(A) / lambda^+(B) are evaluated: exactly, or by one of the two
+#: safe upper bounds the surrogate SDP uses (note 4.2; module docstring of fastisac.algorithms.tris_rsma)
+BERNSTEIN_BOUNDS = {"exact": 0, "norm": 1, "trace": 2}
+
+
+def bernstein_bound_code(bound) -> int:
+    """The kernels' integer code of ``bound`` ("exact", "norm", "trace")."""
+    if bound not in BERNSTEIN_BOUNDS:
+        raise ValueError(f"bound: must be one of {tuple(BERNSTEIN_BOUNDS)}, got {bound!r}")
+    return BERNSTEIN_BOUNDS[bound]
+
+
+def _bernstein_args(X, h, s, inv_rho, k, p_out, an, bound):
+    """Checked (X, h, s, inv_rho, k, -log p_out, an, bound code) of the Bernstein-margin kernels."""
     X = _streams(X)
     h = as_complex(h, "h", shape=(X.shape[1],))
     k = as_int(k, "k", minimum=0, maximum=X.shape[0] - 2)
@@ -119,18 +131,19 @@ def _bernstein_args(X, h, s, inv_rho, k, p_out, an, fro):
     if not 0 < p_out < 1:
         raise ValueError(f"p_out: must lie in (0, 1), got {p_out}")
     return (X, h, as_float(s, "s", nonneg=True), as_float(inv_rho, "inv_rho", positive=True), k, -np.log(p_out),
-            int(bool(an)), int(bool(fro)))
+            int(bool(an)), bernstein_bound_code(bound))
 
 
-def lu_bernstein_margin(X, h, s, inv_rho, k, a, p_out, an=False, fro=False) -> float:
-    """phi_k(a) of note 4.3 step 4: >= 0 certifies Pr{SINR_p,k < 1/a} <= p_out (corrected (51)-(53))."""
-    return lu_bernstein_margin_nb(*_bernstein_args(X, h, s, inv_rho, k, p_out, an, fro),
+def lu_bernstein_margin(X, h, s, inv_rho, k, a, p_out, an=False, bound="exact") -> float:
+    """phi_k(a) of note 4.3 step 4: >= 0 certifies Pr{SINR_p,k < 1/a} <= p_out (corrected (51)-(53));
+    ``bound`` "norm" / "trace" replaces lambda^-(A) by an upper bound (a smaller, still certifying margin)."""
+    return lu_bernstein_margin_nb(*_bernstein_args(X, h, s, inv_rho, k, p_out, an, bound),
                                   as_float(a, "a", nonneg=True))
 
 
-def certified_interval(X, h, s, inv_rho, k, p_out, an=False, fro=False):
+def certified_interval(X, h, s, inv_rho, k, p_out, an=False, bound="exact"):
     """[a_lo, a_hi] where phi_k >= 0 ((inf, -inf) if empty)."""
-    return certified_interval_nb(*_bernstein_args(X, h, s, inv_rho, k, p_out, an, fro))
+    return certified_interval_nb(*_bernstein_args(X, h, s, inv_rho, k, p_out, an, bound))
 
 
 def noma_sic_order(H, inv_rho) -> np.ndarray:
@@ -177,9 +190,11 @@ def greedy_slot_durations(values, t_min, t_max, period) -> np.ndarray:
 
 def tris_rsma_evaluate(X, H, G, eps, inv_rho, s_h, tau, eta, s_e, rate_user, theta_e, sigma1, sigma2, *, an=False,
                        common=True, positive_part=True, t_min=0.5e-3, t_max=3.5e-3, period=10e-3, fast=False,
-                       sic_order=None) -> dict:
+                       sic_order=None, bound="trace") -> dict:
     """Evaluation step E of note 4.3 for X (L, K+1, N, N): worst-case SINRs, redundancy rates, the
     common-rate split, slot values and the greedy durations; ``value`` = (1/T) sum t_l S_l.
+    ``fast``: the surrogates of the default SDP, with the Bernstein eigenvalue terms bounded as ``bound``
+    says ("trace" or "norm"; ignored when ``fast`` is False).
     ``sic_order`` (NOMA + AN): chi_k is the worst-case SINR of stream k minimised over its decoders."""
     X = as_complex(X, "X", ndim=4)
     L, S, N, N2 = X.shape
@@ -199,7 +214,7 @@ def tris_rsma_evaluate(X, H, G, eps, inv_rho, s_h, tau, eta, s_e, rate_user, the
     out = evaluate_slots_nb(X, H, G, eps, inv_rho, s_h, tau, eta, s_e, rate_user,
                             as_float(theta_e, "theta_e", positive=True), as_float(sigma1, "sigma1", positive=True),
                             as_float(sigma2, "sigma2", positive=True), mask, dec, bool(common), bool(positive_part),
-                            int(bool(fast)))
+                            bernstein_bound_code(bound) if fast else 0)
     names = ("chi", "I_wc", "iota", "m_star", "J_wc", "a_lo", "a_hi", "C_min", "C", "o", "omega", "Rc_max", "S",
              "split_feasible", "iu_margin")
     ev = dict(zip(names, out))

@@ -125,15 +125,38 @@ def worst_iu_sinr(X, g, tau, eta, k):
     return hi
 
 
-def lu_bernstein_margin(X, h, s, inv_rho, k, a, p_out, an=False, sic_order=None):
+def _eigen_term(A, r, lam_exact, trace_bound, bound):
+    """The Bernstein eigenvalue term: exact, ||[vec A; sqrt2 r]|| or the trace bound."""
+    if bound == "exact":
+        return max(lam_exact, 0.0)
+    if bound == "norm":
+        return float(np.sqrt(np.linalg.norm(A, "fro") ** 2 + 2 * np.linalg.norm(r) ** 2))
+    if bound == "trace":
+        return trace_bound
+    raise ValueError(f"bound: unknown {bound!r}")
+
+
+def lu_bernstein_margin(X, h, s, inv_rho, k, a, p_out, an=False, sic_order=None, bound="exact"):
     sig = -np.log(p_out)
-    Y = a * X[k + 1] - _interf(X, k, an, sic_order)
+    S = _interf(X, k, an, sic_order)
+    Y = a * X[k + 1] - S
     A = s ** 2 * Y
     r = s * Y @ h
-    lam = np.linalg.eigvalsh(A)
+    lam = _eigen_term(A, r, -np.linalg.eigvalsh(A)[0], s ** 2 * np.trace(S).real, bound)
     e_minus = np.trace(A).real - np.sqrt(2 * sig * (np.linalg.norm(A, "fro") ** 2 + 2 * np.linalg.norm(r) ** 2)) \
-        - sig * max(-lam[0], 0.0)
+        - sig * lam
     return e_minus - (inv_rho - np.real(h.conj() @ Y @ h))
+
+
+def iu_bernstein_margin(X, g, s, eta, k, theta_e, p_out, bound="exact"):
+    """sigma^2_g - [tr B + sqrt(2 sig) ||[vec B; sqrt2 r]|| + sig lambda^+(B)] of (58)-(60), B = s^2 (X_k / theta_e - X_c)."""
+    sig = -np.log(p_out)
+    Y = X[k + 1] / theta_e - X[0]
+    B = s ** 2 * Y
+    r = s * Y @ g
+    nrm = np.sqrt(np.linalg.norm(B, "fro") ** 2 + 2 * np.linalg.norm(r) ** 2)
+    lam = _eigen_term(B, r, np.linalg.eigvalsh(B)[-1], s ** 2 * np.trace(X[k + 1]).real / theta_e, bound)
+    return (1 / eta - np.real(g.conj() @ Y @ g)) - np.trace(B).real - np.sqrt(2 * sig) * nrm - sig * lam
 
 
 def greedy_slot_durations(values, t_min, t_max, period):
