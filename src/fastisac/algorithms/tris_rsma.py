@@ -169,12 +169,17 @@ faer retry first, :data:`SLOT_RETRY_SETTINGS`): 33 solves, 105 s; slots 3, 4 kep
 4 + 1 + 3 solves in slots 1, 2, 5 (27 s), no power repair, 4 retries at 2.4-5 s; SSE 5.836 (before
 5.821), SEE 7.30e9 (7.29e9) bit/J, detection min 0.926 (0.924), every check met. With mu0 = 0.1
 instead: 42 solves (penalty 7 + 3 + 6, one power allocation in slot 2), 129 s, SSE 5.826.
-Current code, N = 16, P_t = 1 mW, draws 0 / 1 / 2 / 3 (all feasible, every slot at full power 16 mW):
-proposed SSE 5.836 / 6.016 / 6.186 / 5.917, SEE 7.30 / 7.53 / 7.73 / 7.40e9 bit/J, 4 / 5 / 7 / 4 BCD
-iterations, 105 / 142 / 167 / 122 s; TRSMA SSE 5.942 / 6.168 / 6.246 / 5.989, SEE 7.43 / 7.71 / 7.81 /
-7.49e9: SEE proposed vs TRSMA -1.8 / -2.3 / -1.0 / -1.2 % (paper >= +44 %; the power terms are equal,
-so the ratio is the SSE ratio); IEE proposed 5.65e8 vs TRSMA 6.12e8 bit/J (means). Draws 0 / 1: SDMA + AN
-infeasible (initial SDP of slot 3), NOMA + AN SSE 2.727, SEE 3.52e9, IEE 1.12e9 / infeasible (slot 3).
+With the norm bound (``bernstein_bound="norm"``, before 2026-12-03), N = 16, P_t = 1 mW, draws 0 / 1 / 2 / 3
+(all feasible, every slot at full power 16 mW): proposed SSE 5.836 / 6.016 / 6.186 / 5.917, SEE 7.30 / 7.53 /
+7.73 / 7.40e9 bit/J, 4 / 5 / 7 / 4 BCD iterations, 105 / 142 / 167 / 122 s; TRSMA SSE 5.942 / 6.168 / 6.246 /
+5.989, SEE 7.43 / 7.71 / 7.81 / 7.49e9: SEE proposed vs TRSMA -1.8 / -2.3 / -1.0 / -1.2 % (paper >= +44 %; the
+power terms are equal, so the ratio is the SSE ratio); IEE proposed 5.65e8 vs TRSMA 6.12e8 bit/J (means).
+Draws 0 / 1: SDMA + AN infeasible (initial SDP of slot 3), NOMA + AN SSE 2.727 / infeasible (slot 3).
+Default trace bound, same setting (channel_seed draws, rng 0, machine shared): proposed SSE 5.917 / 6.062
+(draws 0 / 1), SEE 7.40 / 7.58e9, IEE 6.82 / 6.51e8; TRSMA 5.972 / 6.096, SEE 7.47 / 7.62e9 (proposed -0.9 /
+-0.5 %), IEE 7.10 / 7.14e8; SDMA + AN SSE 3.128 / 3.211 / 3.331 / 3.087 (draws 0-3, all feasible), IEE
+1.43-1.55e9; NOMA + AN 2.951 / 3.365 / 3.123 / 3.153, IEE 1.45-1.56e9; 59-118 s per run. So TRSMA >=
+proposed > NOMA + AN, SDMA + AN and the proposed scheme has the lowest IEE, as in the paper.
 """
 
 from __future__ import annotations
