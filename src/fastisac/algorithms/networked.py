@@ -167,6 +167,8 @@ LOCAL_STALLED_SETTINGS = dict(LOCAL_CLARABEL_SETTINGS, accept_unknown=True, redu
 #: the only retry: consensus 3e-5 at iteration 65, 0.22 dBm). Not the only retry: then the quick
 #: R_info = 3 drop missed its 1e-4 consensus in 60 iterations (3.8e-4).
 LOCAL_SHORT_STEP_SETTINGS = dict(LOCAL_STALLED_SETTINGS, max_step_fraction=0.9)
+#: then max_step_fraction 0.8 (as Phase I, PHASE1_SHORT_STEP_SETTINGS)
+LOCAL_SHORTER_STEP_SETTINGS = dict(LOCAL_STALLED_SETTINGS, max_step_fraction=0.8)
 LOCAL_VIOLATION_TOL = 1e-6
 #: the centralized consensus block (reference of the issue-5 agreement test): with the full
 #: step (0.99) Clarabel ended InsufficientProgress at gap 0.25 (M = 2, K = 1 test drop, seed 1)
@@ -1037,6 +1039,7 @@ class LocalProblem:
         # same problem and parameters, used only after self.pp failed (see _solve_local)
         self.pp_stalled = ParametricProblem(prob, P, settings=LOCAL_STALLED_SETTINGS, retry=False)
         self.pp_short_step = ParametricProblem(prob, P, settings=LOCAL_SHORT_STEP_SETTINGS, retry=False)
+        self.pp_shorter_step = ParametricProblem(prob, P, settings=LOCAL_SHORTER_STEP_SETTINGS, retry=False)
         self.stalled_accepted = 0
 
     def bind(self, inst: NetworkedInstance):
@@ -1101,7 +1104,8 @@ def _solve_local(lp: LocalProblem, accept_stalled: bool = False):
     With ``accept_stalled`` (the BS's third consecutive failure, which would stop the run) a
     failed solve is repeated with ``accept_unknown``: Clarabel's InsufficientProgress point is
     kept if every original constraint passes the NumPy re-check (``LOCAL_VIOLATION_TOL``);
-    if that fails too, once more with shorter steps (``LOCAL_SHORT_STEP_SETTINGS``).
+    if that fails too, with shorter steps (``LOCAL_SHORT_STEP_SETTINGS``, 0.9, then
+    ``LOCAL_SHORTER_STEP_SETTINGS``, 0.8).
     """
     try:
         try:
@@ -1118,13 +1122,14 @@ def _solve_local(lp: LocalProblem, accept_stalled: bool = False):
 
         def verified(_rec):
             return lp.max_violation() <= LOCAL_VIOLATION_TOL
-        try:
-            rec = lp.pp_stalled.solve(accept=verified)
-        except (SolverError, InfeasibleError):
+        for pp in (lp.pp_stalled, lp.pp_short_step, lp.pp_shorter_step):
             try:
-                rec = lp.pp_short_step.solve(accept=verified)
+                rec = pp.solve(accept=verified)
+                break
             except (SolverError, InfeasibleError):
-                return exc, None
+                continue
+        else:
+            return exc, None
         rec.wall_time += getattr(exc, "wall_time", 0.0)
         lp.stalled_accepted += 1
     return rec, lp.values()
