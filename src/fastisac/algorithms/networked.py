@@ -167,8 +167,11 @@ LOCAL_STALLED_SETTINGS = dict(LOCAL_CLARABEL_SETTINGS, accept_unknown=True, redu
 #: the only retry: consensus 3e-5 at iteration 65, 0.22 dBm). Not the only retry: then the quick
 #: R_info = 3 drop missed its 1e-4 consensus in 60 iterations (3.8e-4).
 LOCAL_SHORT_STEP_SETTINGS = dict(LOCAL_STALLED_SETTINGS, max_step_fraction=0.9)
-#: then max_step_fraction 0.8 (as Phase I, PHASE1_SHORT_STEP_SETTINGS)
-LOCAL_SHORTER_STEP_SETTINGS = dict(LOCAL_STALLED_SETTINGS, max_step_fraction=0.8)
+#: then max_step_fraction 0.6: measured 2026-12-03 on BS 1's failed local problem at iteration 1 (paper size,
+#: R_info = 5, seed 0, penalty_scaling="rate"): solver_error with the primary, fallback, 0.8-step, faer,
+#: regularisation 1e-6, tolerances 1e-8, presolve and 500-iteration settings; optimal_inaccurate with 0.6
+#: (violation 4e-12) or without equilibration (violation 2.9e-6)
+LOCAL_SHORTER_STEP_SETTINGS = dict(LOCAL_STALLED_SETTINGS, max_step_fraction=0.6)
 LOCAL_VIOLATION_TOL = 1e-6
 #: the centralized consensus block (reference of the issue-5 agreement test): with the full
 #: step (0.99) Clarabel ended InsufficientProgress at gap 0.25 (M = 2, K = 1 test drop, seed 1)
@@ -504,7 +507,8 @@ class CentralProblem:
         the primary and the fallback settings, and AlmostSolved with max_step_fraction 0.9).
 
         ``accept_stalled`` (initialisation only): if all of these fail, the solve is repeated with
-        max_step_fraction 0.8 (``PHASE1_SHORT_STEP_SETTINGS``), then with loose gap tolerances (``PHASE1_LOOSE_CLARABEL_SETTINGS``) and its point kept when every
+        max_step_fraction 0.8 (``PHASE1_SHORT_STEP_SETTINGS``), then with loose gap tolerances
+        (``PHASE1_LOOSE_CLARABEL_SETTINGS``) and its point kept when every
         constraint passes CVXPY's NumPy ``violation()`` within PHASE1_VIOLATION_TOL: such a point
         is only the next SCA expansion point (any point is a valid one), and every output of the
         algorithms is re-checked exactly. Measured (same drop, Phase-I pass 27 after slacks of
@@ -1105,7 +1109,7 @@ def _solve_local(lp: LocalProblem, accept_stalled: bool = False):
     failed solve is repeated with ``accept_unknown``: Clarabel's InsufficientProgress point is
     kept if every original constraint passes the NumPy re-check (``LOCAL_VIOLATION_TOL``);
     if that fails too, with shorter steps (``LOCAL_SHORT_STEP_SETTINGS``, 0.9, then
-    ``LOCAL_SHORTER_STEP_SETTINGS``, 0.8).
+    ``LOCAL_SHORTER_STEP_SETTINGS``, 0.6).
     """
     try:
         try:
