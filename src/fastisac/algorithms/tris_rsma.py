@@ -175,10 +175,11 @@ With the norm bound (``bernstein_bound="norm"``, before 2026-12-03), N = 16, P_t
 5.989, SEE 7.43 / 7.71 / 7.81 / 7.49e9: SEE proposed vs TRSMA -1.8 / -2.3 / -1.0 / -1.2 % (paper >= +44 %; the
 power terms are equal, so the ratio is the SSE ratio); IEE proposed 5.65e8 vs TRSMA 6.12e8 bit/J (means).
 Draws 0 / 1: SDMA + AN infeasible (initial SDP of slot 3), NOMA + AN SSE 2.727 / infeasible (slot 3).
-Default trace bound, same setting (channel_seed draws, rng 0, machine shared): proposed SSE 5.917 / 6.062
-(draws 0 / 1), SEE 7.40 / 7.58e9, IEE 6.82 / 6.51e8; TRSMA 5.972 / 6.096, SEE 7.47 / 7.62e9 (proposed -0.9 /
--0.5 %), IEE 7.10 / 7.14e8; SDMA + AN SSE 3.128 / 3.211 / 3.331 / 3.087 (draws 0-3, all feasible), IEE
-1.43-1.55e9; NOMA + AN 2.951 / 3.365 / 3.123 / 3.153, IEE 1.45-1.56e9; 59-118 s per run. So TRSMA >=
+Default trace bound, same setting (channel_seed draws, rng 0, machine shared): proposed SSE 5.917 / 6.062 /
+6.219 / 6.040 (draws 0-3), SEE 7.40 / 7.58 / 7.77 / 7.55e9, IEE 6.8 / 6.5 / 6.6 / 6.4e8; TRSMA 5.972 / 6.096 /
+6.297 / 6.047, SEE 7.47 / 7.62 / 7.87 / 7.56e9 (proposed -0.9 / -0.5 / -1.2 / -0.1 %), IEE 7.1 / 7.1 / 7.0 /
+6.6e8; SDMA + AN SSE 3.128 / 3.211 / 3.331 / 3.087 (draws 0-3, all feasible), IEE
+1.43-1.55e9; NOMA + AN 2.951 / 3.365 / 3.123 / 3.153, IEE 1.45-1.56e9; 49-118 s per run. So TRSMA >=
 proposed > NOMA + AN, SDMA + AN and the proposed scheme has the lowest IEE, as in the paper.
 """
 
