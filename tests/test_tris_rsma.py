@@ -294,6 +294,15 @@ def test_evaluate_matches_reference_small():
     assert abs(ev["value"] - er["value"]) < 5e-3
     with pytest.raises(ValueError, match="H"):
         K4.tris_rsma_evaluate(X, H[:1], *args[2:], **kw)
+    with pytest.raises(ValueError, match="bound"):
+        K4.tris_rsma_evaluate(*args, bound="frobenius", **kw)
+    with pytest.raises(ValueError, match="bound"):
+        K4.tris_rsma_evaluate(*args, fast=True, bound="exact", **kw)
+    # the fast evaluation with either surrogate bound certifies no more than the exact one
+    for b in ("trace", "norm"):
+        fast = K4.tris_rsma_evaluate(*args, fast=True, bound=b, **kw)
+        assert np.all(fast["iu_margin"] <= ev["iu_margin"] + 1e-9)
+        assert np.all(fast["C_min"] >= ev["C_min"] - 1e-9)
 
 
 # ----------------------------------------------------------------------------- scenario

@@ -211,10 +211,13 @@ def tris_rsma_evaluate(X, H, G, eps, inv_rho, s_h, tau, eta, s_e, rate_user, the
     rate_user = as_real(rate_user, "rate_user", shape=(K,), nonneg=True)
     t_min, t_max, period = _slot_bounds(t_min, t_max, period, L)
     mask, dec = sic_masks_nb(_sic_order(sic_order, K), K, int(bool(an)))
+    code = bernstein_bound_code(bound)
+    if code == 0 and fast:
+        raise ValueError("bound: the fast evaluation needs a surrogate bound ('trace' or 'norm'), got 'exact'")
     out = evaluate_slots_nb(X, H, G, eps, inv_rho, s_h, tau, eta, s_e, rate_user,
                             as_float(theta_e, "theta_e", positive=True), as_float(sigma1, "sigma1", positive=True),
                             as_float(sigma2, "sigma2", positive=True), mask, dec, bool(common), bool(positive_part),
-                            bernstein_bound_code(bound) if fast else 0)
+                            code if fast else 0)
     names = ("chi", "I_wc", "iota", "m_star", "J_wc", "a_lo", "a_hi", "C_min", "C", "o", "omega", "Rc_max", "S",
              "split_feasible", "iu_margin")
     ev = dict(zip(names, out))
