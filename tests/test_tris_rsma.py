@@ -748,3 +748,64 @@ def test_tma_mapping_rejects_bad_inputs():
         K4.tma_mapping(np.array([0.5 + 0j]), 1.0, -1.0)
     with pytest.raises(ValueError, match=r"^tau\b"):
         K4.tma_first_harmonic(np.array([2.0]), np.array([0.0]), 1.0)
+
+
+def test_calibrated_p_rf_gives_the_target_see_ratio(small_runs):
+    """Note 6.3: with TRSMA's circuit power N P_RF at the calibrated P_RF, the SEE of the algorithm's own
+    metrics is exactly 1.44 x TRSMA's; a target the transmit-only ratio already meets needs no P_RF."""
+    import dataclasses
+    sc, inst, runs = small_runs
+    p, t = runs["proposed"], runs["trsma"]
+    mp, mt = p.metrics, t.metrics
+    assert sc.p_rf_w == 0.0 and sc.p_feed_w == 0.0
+    base = mp["see"] / mt["see"]
+    gain = base - 1 + 0.44 if base < 1.44 else 0.44
+    prf = alg.calibrated_p_rf(mp["sse"], mp["power_avg_w"], mt["sse"], mt["power_avg_w"], sc.n_elements, gain=gain)
+    assert prf > 0
+    sc2 = dataclasses.replace(sc, p_rf_w=prf)
+    see_t = alg._metrics(sc2, inst, t.X, t.evaluation, "trsma")["see"]
+    see_p = alg._metrics(sc2, inst, p.X, p.evaluation, "proposed")["see"]   # TRIS circuit power unchanged (0)
+    assert see_p == pytest.approx(mp["see"], rel=1e-12)
+    assert see_p / see_t == pytest.approx(1 + gain, rel=1e-9)
+    # TRIS circuit power on the proposed side enters the same relation
+    sc3 = dataclasses.replace(sc2, p_feed_w=1e-3)
+    prf3 = alg.calibrated_p_rf(mp["sse"], mp["power_avg_w"], mt["sse"], mt["power_avg_w"], sc.n_elements,
+                               gain=gain, p_cir_tris_w=1e-3)
+    sc3 = dataclasses.replace(sc3, p_rf_w=prf3)
+    r3 = (alg._metrics(sc3, inst, p.X, p.evaluation, "proposed")["see"]
+          / alg._metrics(sc3, inst, t.X, t.evaluation, "trsma")["see"])
+    assert r3 == pytest.approx(1 + gain, rel=1e-9)
+    assert alg.calibrated_p_rf(mp["sse"], mp["power_avg_w"], mt["sse"], mt["power_avg_w"], sc.n_elements,
+                               gain=base - 1 - 0.1) == 0.0
+
+
+@pytest.mark.parametrize("bad, name", [(dict(sse_proposed=0.0), "sse_proposed"),
+                                       (dict(power_trsma_w=float("nan")), "power_trsma_w"),
+                                       (dict(n_elements=0), "n_elements"), (dict(gain=-1.0), "gain"),
+                                       (dict(p_cir_tris_w=-1e-3), "p_cir_tris_w")])
+def test_calibrated_p_rf_rejects_bad_inputs(bad, name):
+    args = dict(sse_proposed=5.9, power_proposed_w=0.016, sse_trsma=6.0, power_trsma_w=0.016, n_elements=16)
+    args.update(bad)
+    with pytest.raises(ValueError, match=name):
+        alg.calibrated_p_rf(**args)
+
+
+def test_fig7_comparison_reports_the_p_rf_calibration():
+    from fastisac.experiments import tris_rsma as ex
+    # SEE = B SSE / P: proposed 5.9 / 16 mW, TRSMA 6.0 / 16 mW at N=16; at N=25 TRSMA uses 10 mW
+    t7 = [dict(N=16, scheme="proposed", sse=5.9, see=5.9 / 16, iee=1.0, power_avg_mw=16.0, trials=1),
+          dict(N=16, scheme="trsma", sse=6.0, see=6.0 / 16, iee=2.0, power_avg_mw=16.0, trials=1),
+          dict(N=25, scheme="proposed", sse=6.1, see=6.1 / 25, iee=1.0, power_avg_mw=25.0, trials=1),
+          dict(N=25, scheme="trsma", sse=6.2, see=6.2 / 10, iee=2.0, power_avg_mw=10.0, trials=1),
+          dict(N=36, scheme="proposed", sse=float("nan"), see=float("nan"), iee=float("nan"),
+               power_avg_mw=float("nan"), trials=0),
+          dict(N=36, scheme="trsma", sse=6.3, see=1.0, iee=2.0, power_avg_mw=36.0, trials=1)]
+    rows = {r["quantity"]: r for r in ex.paper_comparison({7: t7})}
+    prf16 = (1.44 * 6.0 * 16 / 5.9 - 16) / 16
+    assert rows["Fig. 7a: TRSMA P_RF per antenna for +44 % SEE at N=16 (note 6.3)"]["measured"] == pytest.approx(prf16)
+    assert rows["Fig. 7a: SEE gain at N=16 with that P_RF at the smallest N"]["measured"] == pytest.approx(44.0)
+    g25 = 100 * ((6.1 / 25) / (6.2 / (10 + 25 * prf16)) - 1)
+    assert rows["Fig. 7a: SEE gain at N=25 with that P_RF at the smallest N"]["measured"] == pytest.approx(g25)
+    assert rows["Fig. 7a: SEE gain at N=25 with that P_RF at the smallest N"]["verdict"] == "reported"
+    assert not any("N=36" in q for q in rows)              # proposed infeasible at N=36: nothing to calibrate
+    assert rows["Fig. 7a: SEE gain over TRSMA >= 44 %"]["verdict"] == "differs"

@@ -953,6 +953,32 @@ def _metrics(sc, inst, X, ev, scheme):
                 eavesdropped_rate=eav)
 
 
+def calibrated_p_rf(sse_proposed: float, power_proposed_w: float, sse_trsma: float, power_trsma_w: float,
+                    n_elements: int, gain: float = 0.44, p_cir_tris_w: float = 0.0) -> float:
+    """Per-antenna RF-chain power P_RF of TRSMA's circuit power N P_RF at which the proposed scheme's SEE
+    is ``1 + gain`` times TRSMA's (note 6.3, "SEE 44 %"; SEE [A] of note 2.9).
+
+    With the slot durations summing to T, SEE = B SSE / (p_tx + P_cir), p_tx the slot-averaged transmit
+    power, so SEE_prop / SEE_TRSMA = (SSE_prop / SSE_TRSMA) (p_TRSMA + N P_RF) / (p_prop + P_cir^TRIS) and
+
+        P_RF = ((1 + gain) SSE_TRSMA (p_prop + P_cir^TRIS) / SSE_prop - p_TRSMA) / N.
+
+    The powers are the transmit-only averages (``power_avg_w`` of runs with zero circuit power, the
+    default). Returns 0.0 when the transmit-power-only ratio already reaches the target: the note
+    calibrates P_RF only where that ratio falls short.
+    """
+    sse_p = as_float(sse_proposed, "sse_proposed", positive=True)
+    pp = as_float(power_proposed_w, "power_proposed_w", positive=True)
+    sse_t = as_float(sse_trsma, "sse_trsma", positive=True)
+    pt = as_float(power_trsma_w, "power_trsma_w", positive=True)
+    n = as_int(n_elements, "n_elements", minimum=1)
+    g = as_float(gain, "gain")
+    if g <= -1.0:
+        raise ValueError(f"gain: must be > -1, got {gain!r}")
+    pc = as_float(p_cir_tris_w, "p_cir_tris_w", nonneg=True)
+    return max(0.0, ((1.0 + g) * sse_t * (pp + pc) / sse_p - pt) / n)
+
+
 def _rank_one(X, an):
     """Principal-eigenvector truncation of every beamforming stream (AN stays full rank)."""
     Xr = X.copy()

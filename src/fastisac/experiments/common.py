@@ -63,6 +63,11 @@ class Comparison:
                               tolerance=f"{tol:.0%}" if rel else tol, unit=unit,
                               verdict="matches" if ok else "differs"))
 
+    def report(self, what, measured, unit=""):
+        """A measured number the paper does not state (no verdict)."""
+        self.rows.append(dict(quantity=what, paper=float("nan"), measured=measured, deviation=float("nan"),
+                              tolerance="not stated", unit=unit, verdict="reported"))
+
     def add_claim(self, what, measured, holds: bool, unit="", tolerance="qualitative"):
         """A qualitative statement of the paper, checked on the measured numbers."""
         self.rows.append(dict(quantity=what, paper=float("nan"), measured=measured, deviation=float("nan"),

@@ -246,12 +246,6 @@ def _series(table, key, scheme, col="power_dbm"):
     return [r[key] for r in rows], [r[col] for r in rows]
 
 
-def _report(cmp, what, value):
-    """A measured number the paper does not state (no verdict)."""
-    cmp.rows.append(dict(quantity=what, paper=float("nan"), measured=value, deviation=float("nan"),
-                         tolerance="not stated", unit="", verdict="reported"))
-
-
 def paper_comparison(tables: dict) -> list[dict]:
     cmp = Comparison()
     t3 = tables.get(3)
@@ -307,11 +301,11 @@ def paper_comparison(tables: dict) -> list[dict]:
             cmp.add("Fig. 5 Baseline 1 feasibility edge in P_max", 17.5, e[0]["edge_dbm"] if e else None, 1.0, "dBm")
             for r in t:
                 if r["scheme"] != "baseline1_edge":
-                    _report(cmp, f"Fig. 5 feasibility rate {NAMES.get(r['scheme'], r['scheme'])} at "
+                    cmp.report(f"Fig. 5 feasibility rate {NAMES.get(r['scheme'], r['scheme'])} at "
                             f"{r['pmax_dbm']:g} dBm", r["feasible_rate"])
         if f == 4:
             for r in t:
-                _report(cmp, f"Fig. 4 feasibility rate {NAMES[r['scheme']]} at R={r['rate_info']:g}",
+                cmp.report(f"Fig. 4 feasibility rate {NAMES[r['scheme']]} at R={r['rate_info']:g}",
                         r["feasible_rate"])
     t6 = tables.get(6)
     if t6:

@@ -17,7 +17,11 @@ p_min = 0.4 * 16 P_t. The full sizes follow note 6.2 (100 realisations, N = 16..
 Schemes: proposed, TRSMA, SDP, SDMA + AN, NOMA + AN (ZF is not in the sweeps: its initial SDP
 was infeasible on the draws tried; at the quick point the initial SDPs of SDP, SDMA + AN and NOMA
 + AN are infeasible too, measured). SEE/IEE use the note's power model with zero circuit power (the
-default), so the SEE ratio to TRSMA is the SSE ratio times the transmit-power ratio.
+default), so the SEE ratio to TRSMA is the SSE ratio times the transmit-power ratio. That ratio falls
+short of the paper's +44 % (every slot runs at the full budget), so, as note 6.3 asks, Fig. 7's
+comparison also reports the TRSMA circuit power P_RF per antenna that would give +44 % at each N
+(:func:`fastisac.algorithms.tris_rsma.calibrated_p_rf`) and the gains with the value calibrated at the
+smallest N kept fixed; the "SEE gain >= 44 %" verdict stays on the zero-circuit-power runs.
 """
 
 from __future__ import annotations
@@ -204,6 +208,30 @@ def plot(figure: int, table: list[dict], path: Path) -> None:
     save(fig, path)
 
 
+def _p_rf_calibration(t7: list[dict]) -> list[tuple]:
+    """Note 6.3: the TRSMA circuit power P_RF per antenna that lifts the proposed SEE to 1.44 x TRSMA's
+    at each N (0 where the transmit-power-only ratio already does), and the gain at each N when the
+    value calibrated at the smallest N is kept fixed (SEE = B SSE / (p_tx + P_cir), zero-circuit runs)."""
+    rows = {(r["scheme"], r["N"]): r for r in t7}
+    out = []
+    Ns = sorted(n for n in {r["N"] for r in t7} if ("proposed", n) in rows and ("trsma", n) in rows)
+    vals = {}
+    for n in Ns:
+        p, t = rows[("proposed", n)], rows[("trsma", n)]
+        try:
+            vals[n] = alg.calibrated_p_rf(p["sse"], 1e-3 * p["power_avg_mw"], t["sse"], 1e-3 * t["power_avg_mw"], n)
+        except (ValueError, TypeError):      # a scheme infeasible on every draw (NaN means)
+            continue
+    if not vals:
+        return out
+    prf0 = vals[min(vals)]
+    for n, prf in vals.items():
+        p, t = rows[("proposed", n)], rows[("trsma", n)]
+        gain = 100 * ((p["sse"] / p["power_avg_mw"]) / (t["sse"] / (t["power_avg_mw"] + 1e3 * n * prf0)) - 1)
+        out.append((n, prf, gain))
+    return out
+
+
 def paper_comparison(tables: dict) -> list[dict]:
     cmp = Comparison()
     t5 = tables.get(5)
@@ -232,10 +260,13 @@ def paper_comparison(tables: dict) -> list[dict]:
     if t7:
         see = {(r["scheme"], r["N"]): r["see"] for r in t7}
         Ns = sorted({r["N"] for r in t7})
-        gains = [100 * (see[("proposed", n)] / see[("trsma", n)] - 1) for n in Ns
-                 if see.get(("trsma", n)) and see.get(("proposed", n)) is not None]
+        gains = [g for g in (100 * (see[("proposed", n)] / see[("trsma", n)] - 1) for n in Ns
+                             if see.get(("trsma", n)) and see.get(("proposed", n)) is not None) if math.isfinite(g)]
         cmp.add_claim("Fig. 7a: SEE gain over TRSMA >= 44 %", min(gains) if gains else float("nan"),
                       bool(gains) and min(gains) >= 44.0, "%", ">= 44")
+        for n, prf, gain in _p_rf_calibration(t7):
+            cmp.report(f"Fig. 7a: TRSMA P_RF per antenna for +44 % SEE at N={n} (note 6.3)", 1e3 * prf, "mW")
+            cmp.report(f"Fig. 7a: SEE gain at N={n} with that P_RF at the smallest N", gain, "%")
         iee = {(r["scheme"], r["N"]): r["iee"] for r in t7}
         low = all(iee[("proposed", n)] <= min(iee[(s, n)] for s in SCHEMES if (s, n) in iee and math.isfinite(iee[(s, n)]))
                   + 1e-12 for n in Ns)
