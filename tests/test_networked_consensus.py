@@ -181,6 +181,38 @@ def test_entry_scaling_refs_follow_the_coupling_groups():
         alg._Consensus(st, "rate")
 
 
+def test_rate_tracking_scales_follow_the_incoming_interference():
+    """"rate_tracking": after each global step the e / t scales of victim (i, b, k) move towards
+    1 + its incoming INR under the globals (clipped to a factor 2 per step), the copies sent to
+    it share that scale, the residual scales follow, u / V keep theirs; "rate" never moves."""
+    rng = np.random.default_rng(7)
+    M, K = 3, 2
+    st = _random_state(rng, M, K, 1.0)
+    Z = 1.0 + 10.0 ** rng.uniform(-4, 4, (2, M, K))
+    vic = alg._victim_index(M)
+    cons = alg._Consensus(st, "rate_tracking", Z=Z)
+    rate = alg._Consensus(st, "rate", Z=Z)
+    u_ref, V_ref = cons.ref["u_own"].copy(), cons.ref["V_own"].copy()
+    target = np.stack([1.0 + admm_pair_local_nb(np.ascontiguousarray(cons.g_e[i]))[0]
+                       + admm_pair_local_nb(np.ascontiguousarray(cons.g_t[i]))[0] for i in range(2)])
+    old = cons.ref["e_in"].copy()
+    cons.track()
+    rate.track()
+    np.testing.assert_array_equal(rate.ref["e_in"], Z)
+    np.testing.assert_allclose(cons.ref["e_in"], np.clip(target, 0.5 * old, 2.0 * old), rtol=1e-12)
+    assert np.any(cons.ref["e_in"] != old) and np.any(np.abs(cons.ref["e_in"] - target) > 1e-9)   # clipped somewhere
+    for _ in range(30):
+        cons.track()                                   # globals unchanged: converges to the target
+    for name in ("e", "t"):
+        np.testing.assert_allclose(cons.ref[f"{name}_in"], target, rtol=1e-12)
+        np.testing.assert_allclose(cons.ref[f"{name}_out"], target[:, vic], rtol=1e-12)
+        np.testing.assert_allclose(cons.res_ref[f"{name}_in"], target, rtol=1e-12)
+    np.testing.assert_array_equal(cons.ref["u_own"], u_ref)
+    np.testing.assert_array_equal(cons.ref["V_own"], V_ref)
+    rhos = cons.rhos(2.0)
+    np.testing.assert_allclose(rhos["e_in"], 2.0 / target ** 2, rtol=1e-12)
+
+
 def test_centralized_solution_is_an_admm_fixed_point_under_entry_scaling(drop1):
     """The fixed point does not depend on the penalties (the penalty gradient vanishes at consensus
     and leaves the C13 multipliers as duals), so the per-group scaling keeps it."""

@@ -101,6 +101,11 @@ Readings chosen (spec [A] unless stated):
   seed 1 5.7e-6 / 3.3e-4 / 4.4e-5, seed 2 -7.5e-6 / 3.0e-3 / 1.2e-3, seed 3 1.7e-3 / 5.8e-2 /
   3.6e-3 (converges; "block" oscillated at -2.6 %). Algorithm 2 keeps ``"block"`` as its default
   (its quick-figure numbers were measured with it); ``"rate"`` is an option.
+  ``"rate_tracking"`` lets the e / t scales follow the victim's current 1 + incoming INR (at
+  most x2 per iteration): at the paper size (M=3, K=2, N=4, seed 0, R_info = 5) ``"rate"`` left
+  a 7713-scale stage-1 message almost unpenalised and no ADMM iterate verified (true rate 1.2 bits
+  short, start returned); ``"rate_tracking"`` with ``rho_max=1e3`` returns a verified iterate (see
+  the README for the numbers).
 * Algorithm 2: a BS whose local solve fails keeps its previous local iterate for that
   iteration (three consecutive failures stop the run); slacks on C2 with a big-M penalty
   keep early iterations solvable (spec 4.6 [A]); their maximum is reported.
@@ -1219,7 +1224,7 @@ def _local_values(inst, m, Wl, Rl, st, xi, psis, lams, beta, deltas, eps_fixed):
 
 
 #: penalty scalings of the consensus ADMM (issue 5), see :class:`_Consensus`
-PENALTY_SCALINGS = ("block", "entry", "rate")
+PENALTY_SCALINGS = ("block", "entry", "rate", "rate_tracking")
 #: smallest scale of an interference / AN message (noise units) under ``scaling="entry"``
 ENTRY_SCALE_FLOOR = 1e-2
 
@@ -1232,7 +1237,7 @@ def _victim_index(M: int) -> np.ndarray:
 class _Consensus:
     """Globals (98)-(100), unscaled duals (115)-(118) and the scales of the ADMM penalty (114).
 
-    Penalty (spec 8.9): rho_x = rho / ref_x^2 for every local copy x, with two scalings:
+    Penalty (spec 8.9): rho_x = rho / ref_x^2 for every local copy x, with these scalings:
 
     * ``"block"`` (Algorithm 2's default): one ref per message type (e, t, u, V), its largest
       magnitude at the start (a weak initial penalty lets the local designs move away from it).
@@ -1251,6 +1256,14 @@ class _Consensus:
       same units (a gap relative to Z, ~ln 2 x the rate error in bits). Why: on the seed-3 test
       block the centralized optimum has stage-1 messages ~300x their start values (e_in 1.1e4 vs
       34, with zero multipliers: flat directions) which a magnitude-at-the-start scale pins.
+    * ``"rate_tracking"`` (issue 5): ``"rate"`` whose e and t scales follow the victim's current
+      1 + incoming INR (``1 + (map . global)`` of e and t, known to the controller, no extra
+      exchange), changed by at most a factor 2 per iteration (:meth:`track`). Why: at the paper
+      size (M=3, K=2, N=4, seed 0, R_info = 5) user (0, 1) had Z = 7713 at the start (stage 1);
+      ``"rate"`` kept its penalty 6e7 times weaker than a unit-scale one, the local designs then
+      cut its incoming interference estimate to ~0 while the senders' bounds summed to ~100-200,
+      the max residual read 3e-3 and the true rate of that user was 1.2-1.5 bits short (no ADMM
+      iterate verified, the run returned its start).
 
     Residuals (stopping rule): e, t, u are interference-to-noise ratios (noise-normalised
     channels), so they are measured in noise units (a gap d moves a rate by at most d / ln 2
@@ -1262,7 +1275,7 @@ class _Consensus:
     def __init__(self, st: "_ConsensusState", scaling: str = "block", Z=None):
         if scaling not in PENALTY_SCALINGS:
             raise ValueError(f"scaling: must be one of {PENALTY_SCALINGS}, got {scaling!r}")
-        if scaling == "rate" and (Z is None or np.shape(Z) != st.e_in.shape):
+        if scaling in ("rate", "rate_tracking") and (Z is None or np.shape(Z) != st.e_in.shape):
             raise ValueError(f"Z: scaling 'rate' needs the users' interference-plus-noise of shape {st.e_in.shape}")
         self.scaling = scaling
         I, M, Mm1, K = st.e_out.shape
@@ -1281,12 +1294,12 @@ class _Consensus:
                     for j in range(Mm1):
                         grp[:, vic[a, j]] = np.maximum(grp[:, vic[a, j]], np.abs(out[:, a, j]))
                 grp = np.maximum(grp, ENTRY_SCALE_FLOOR)
-                if scaling == "rate":
+                if scaling in ("rate", "rate_tracking"):
                     grp = np.asarray(Z, float).copy()                          # the victim's 1 + INR at the start
                 ref[f"{name}_in"] = grp
                 ref[f"{name}_out"] = grp[:, vic]                               # (I, M, M-1, K)
             gu = np.maximum(np.maximum(np.abs(st.u_own), np.abs(st.u_bar)).max(axis=1), ENTRY_SCALE_FLOOR)
-            if scaling == "rate":
+            if scaling in ("rate", "rate_tracking"):
                 gu = 1.0 + np.abs(st.u_own).sum(axis=1)                        # Eve's noise + AN, per stage
             ref["u_bar"] = ref["u_own"] = np.repeat(gu[:, None], M, axis=1)    # (I, M)
             gV = np.maximum(np.abs(st.V_own), np.abs(st.V_bar)).max(axis=0)
@@ -1295,7 +1308,8 @@ class _Consensus:
         self.ref = ref
         # residual units: noise units for e, t, u (INRs), relative for V; with "rate" the penalty
         # scales themselves (a gap relative to the victim's 1 + INR, ~ln 2 x the rate error in bits)
-        if scaling == "rate":
+        self._vic = vic
+        if scaling in ("rate", "rate_tracking"):
             self.res_ref = {k: ref[k] if k[0] in "etu" else np.full(ref[k].shape, self.refs["V"]) for k in ref}
         else:
             self.res_ref = {k: np.full(ref[k].shape, 1.0 if k[0] in "etu" else self.refs["V"]) for k in ref}
@@ -1303,6 +1317,20 @@ class _Consensus:
         self.g_u, self.g_V = st.u_own.T.copy(), st.V_own.copy()       # (M, I), (M, 4)
         self.duals = {k: np.zeros_like(getattr(st, k)) for k in
                       ("e_out", "e_in", "t_out", "t_in", "u_bar", "u_own", "V_bar", "V_own")}
+
+    def track(self) -> None:
+        """``"rate_tracking"``: move the e and t scales (and their residual scales) of every
+        victim (i, b, k) towards 1 + its incoming INR under the current globals, by at most a
+        factor 2 per call; other scalings are left unchanged."""
+        if self.scaling != "rate_tracking":
+            return
+        inc_e, inc_t = self._maps()[:2]
+        old = self.ref["e_in"]
+        new = np.clip(1.0 + np.maximum(inc_e, 0.0) + np.maximum(inc_t, 0.0), 0.5 * old, 2.0 * old)
+        for name in ("e", "t"):
+            for ref in (self.ref, self.res_ref):
+                ref[f"{name}_in"] = new
+                ref[f"{name}_out"] = new[:, self._vic]
 
     def rhos(self, rho: float) -> dict:
         """Per-entry penalties rho / ref^2 for every local copy (keys of the consensus state)."""
@@ -1425,8 +1453,9 @@ def decentralized_admm(inst: NetworkedInstance, *, fixed_mse_db: float | None = 
     built problems in-process) or solved in turn when ``executor`` is None.
     ``recovery``, ``n_draws``, ``rng``: rank-one recovery of the output (see ``_finish``).
     ``penalty_scaling``: ``"block"`` (default, one scale per message type), ``"entry"`` (one
-    per coupling group, by its magnitude at the start) or ``"rate"`` (per coupling group, by the
-    victim user's 1 + INR at the start), see :class:`_Consensus`.
+    per coupling group, by its magnitude at the start), ``"rate"`` (per coupling group, by the
+    victim user's 1 + INR at the start) or ``"rate_tracking"`` (``"rate"`` with e / t scales that
+    follow the victim's current 1 + incoming INR), see :class:`_Consensus`.
     """
     _check_common(inst, max_iter, tol)
     if penalty_scaling not in PENALTY_SCALINGS:
@@ -1512,6 +1541,7 @@ def decentralized_admm(inst: NetworkedInstance, *, fixed_mse_db: float | None = 
             xi[:, m], psis[:, m], lams[:, m] = _local_block_b(inst, m, Wl[:, m], Rl[:, m], st.u_bar[:, m],
                                                               beta[:, m], xi[:, m], xi_update)
         res, dres = cons.update(st, rhos)
+        cons.track()
         res_trace.append(res)
         dres_trace.append(dres)
         f = float(bs_power_nb(np.ascontiguousarray(Wl), np.ascontiguousarray(Rl), tau).sum())
@@ -1688,6 +1718,7 @@ def consensus_block_admm(block: ConsensusBlock, *, rho: float = 100.0, max_iter:
             slack[m] = v["slack"]
             objective[m] = float(lp.cost.value)
         res, dres = cons.update(st, rhos)
+        cons.track()
         res_trace.append(res)
         dres_trace.append(dres)
         power_trace.append(float(bs_power_nb(np.ascontiguousarray(W), np.ascontiguousarray(R), inst.tau).sum()))
