@@ -153,6 +153,27 @@ def test_algorithm2_survives_stalled_local_solves():
     assert res.residual_trace[-1] <= 1e-4 and res.iterations < 60
 
 
+def test_local_solve_no_equilibration_attempt(inst, monkeypatch):
+    """Issue 5: when the primary and fallback settings fail, the no-equilibration attempt runs
+    only when asked (the "rate" scalings) and its point is kept (3 attempts)."""
+    from fastisac.errors import SolverError
+    s0 = alg._admm_start(inst, alg.SolveStats(), None, -20.0, "refill")  # W, R, .., state, xi, psi, lam
+    lp = alg.LocalProblem.cached(inst, 0, per_entry=True)
+    cons = alg._Consensus(s0[6], "rate_tracking", Z=alg.interference(inst, s0[0], s0[1])[1])
+    lp.pp.set(**alg._local_values(inst, 0, s0[0], s0[1], s0[6], s0[7], s0[8], s0[9], s0[4], s0[5], s0[3]),
+              **cons.targets(cons.rhos(1.0))[0])
+
+    def fail(*a, **k):
+        raise SolverError("forced", status="solver_error")
+    monkeypatch.setattr(lp.pp, "solve", fail)
+    monkeypatch.setattr(lp.pp_fallback, "solve", fail)
+    rec, v = alg._solve_local(lp)
+    assert isinstance(rec, SolverError) and v is None
+    rec, v = alg._solve_local(lp, no_equilibration=True)
+    assert rec.attempts == 3 and v is not None
+    assert lp.max_violation() <= alg.LOCAL_VIOLATION_TOL
+
+
 # --------------------------------------------------------------------------- rank-one recovery (issue 5)
 def _spread(W, frac, seed):
     """Add a random rank-one part of relative power ``frac`` to every covariance (an SDR output of rank 2)."""

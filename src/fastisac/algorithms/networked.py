@@ -178,6 +178,17 @@ LOCAL_SHORT_STEP_SETTINGS = dict(LOCAL_STALLED_SETTINGS, max_step_fraction=0.9)
 #: (violation 4e-12) or without equilibration (violation 2.9e-6)
 LOCAL_SHORTER_STEP_SETTINGS = dict(LOCAL_STALLED_SETTINGS, max_step_fraction=0.6)
 LOCAL_VIOLATION_TOL = 1e-6
+#: third attempt of every local solve (after the primary and the fallback settings), kept only if
+#: the re-check passes: Clarabel without its Ruiz equilibration. Measured 2026-12-04 on the 8 first
+#: failed local problems of a paper-size run (M = 3, K = 2, N = 4, R_info = 5, seed 0,
+#: penalty_scaling="rate_tracking", rho_max = 1e3): 5 optimal and 1 optimal_inaccurate without
+#: equilibration, against 0 / 2 with the primary settings and 0 / 1 with faer, regularisation
+#: 1e-6, tolerances 1e-5, 50 equilibration passes or 500 iterations; 0.9-step 0 / 3. Used by
+#: Algorithm 2 with the "rate" scalings only: with "block" (the quick figures' default) it
+#: removed every local failure on the quick Fig. 4 drops but changed the paths (R_info = 3/5/7:
+#: -4.77 / -1.25 / 5.06 dBm instead of -4.17 / -1.23 / 4.13, consensus missed at 3 and 7 in 60
+#: iterations, residual 5.7e-3 / 3.9e-3).
+LOCAL_NO_EQUILIBRATION_SETTINGS = dict(LOCAL_CLARABEL_SETTINGS, equilibrate_enable=False)
 #: the centralized consensus block (reference of the issue-5 agreement test): with the full
 #: step (0.99) Clarabel ended InsufficientProgress at gap 0.25 (M = 2, K = 1 test drop, seed 1)
 #: with every setting tried (presolve, regularisation, equilibration, faer); with
@@ -1049,6 +1060,7 @@ class LocalProblem:
         self.pp_stalled = ParametricProblem(prob, P, settings=LOCAL_STALLED_SETTINGS, retry=False)
         self.pp_short_step = ParametricProblem(prob, P, settings=LOCAL_SHORT_STEP_SETTINGS, retry=False)
         self.pp_shorter_step = ParametricProblem(prob, P, settings=LOCAL_SHORTER_STEP_SETTINGS, retry=False)
+        self.pp_no_equilibration = ParametricProblem(prob, P, settings=LOCAL_NO_EQUILIBRATION_SETTINGS, retry=False)
         self.stalled_accepted = 0
 
     def bind(self, inst: NetworkedInstance):
@@ -1107,30 +1119,39 @@ class LocalProblem:
         return W, R, v
 
 
-def _solve_local(lp: LocalProblem, accept_stalled: bool = False):
+def _solve_local(lp: LocalProblem, accept_stalled: bool = False, no_equilibration: bool = False):
     """One BS's local step (run in the executor). Returns (record or exception, values).
 
+    Every solve tries the primary settings, the fallback ones, then, with ``no_equilibration``,
+    Clarabel without equilibration (``LOCAL_NO_EQUILIBRATION_SETTINGS``, kept only if the
+    re-check passes).
     With ``accept_stalled`` (the BS's third consecutive failure, which would stop the run) a
     failed solve is repeated with ``accept_unknown``: Clarabel's InsufficientProgress point is
     kept if every original constraint passes the NumPy re-check (``LOCAL_VIOLATION_TOL``);
     if that fails too, with shorter steps (``LOCAL_SHORT_STEP_SETTINGS``, 0.9, then
     ``LOCAL_SHORTER_STEP_SETTINGS``, 0.6).
     """
+    def verified(_rec):
+        return lp.max_violation() <= LOCAL_VIOLATION_TOL
     try:
         try:
             rec = lp.pp.solve()
         except (SolverError, InfeasibleError) as first:
-            rec = lp.pp_fallback.solve()
+            try:
+                rec = lp.pp_fallback.solve()
+                rec.attempts = 2
+            except SolverError as second:
+                if not no_equilibration:
+                    raise
+                rec = lp.pp_no_equilibration.solve(accept=verified)
+                rec.wall_time += getattr(second, "wall_time", 0.0)
+                rec.attempts = 3
             rec.wall_time += getattr(first, "wall_time", 0.0)
-            rec.attempts = 2
     except InfeasibleError as exc:
         return exc, None
     except SolverError as exc:
         if not accept_stalled:
             return exc, None
-
-        def verified(_rec):
-            return lp.max_violation() <= LOCAL_VIOLATION_TOL
         for pp in (lp.pp_stalled, lp.pp_short_step, lp.pp_shorter_step):
             try:
                 rec = pp.solve(accept=verified)
@@ -1455,7 +1476,9 @@ def decentralized_admm(inst: NetworkedInstance, *, fixed_mse_db: float | None = 
     ``penalty_scaling``: ``"block"`` (default, one scale per message type), ``"entry"`` (one
     per coupling group, by its magnitude at the start), ``"rate"`` (per coupling group, by the
     victim user's 1 + INR at the start) or ``"rate_tracking"`` (``"rate"`` with e / t scales that
-    follow the victim's current 1 + incoming INR), see :class:`_Consensus`.
+    follow the victim's current 1 + incoming INR), see :class:`_Consensus`. With the two "rate"
+    scalings a local solve that fails under the primary and fallback settings is tried once more
+    without Clarabel's equilibration (kept if the re-check passes, see :func:`_solve_local`).
     """
     _check_common(inst, max_iter, tol)
     if penalty_scaling not in PENALTY_SCALINGS:
@@ -1481,6 +1504,7 @@ def decentralized_admm(inst: NetworkedInstance, *, fixed_mse_db: float | None = 
                                                                          xi_update)
     cons = _Consensus(st, penalty_scaling, Z=interference(inst, W, R)[1])
     probs = [LocalProblem.cached(inst, m, fixed_mse=fixed, per_entry=penalty_scaling != "block") for m in range(M)]
+    no_equil = penalty_scaling in ("rate", "rate_tracking")      # third local attempt, see _solve_local
     for lp in probs:
         lp.stalled_accepted = 0
     stats.build_time += sum(p.pp.build_time for p in probs if p.fresh)
@@ -1513,9 +1537,10 @@ def decentralized_admm(inst: NetworkedInstance, *, fixed_mse_db: float | None = 
             lp.pp.set(**_local_values(inst, m, Wl, Rl, st, xi, psis, lams, beta, deltas, eps_fixed), **targets[m])
         last_try = [fail_count[m] >= 2 for m in range(M)]
         if executor is None:
-            outs = [_solve_local(lp, last) for lp, last in zip(probs, last_try)]
+            outs = [_solve_local(lp, last, no_equil) for lp, last in zip(probs, last_try)]
         else:
-            outs = [f.result() for f in [executor.submit(_solve_local, lp, last) for lp, last in zip(probs, last_try)]]
+            outs = [f.result() for f in [executor.submit(_solve_local, lp, last, no_equil)
+                                         for lp, last in zip(probs, last_try)]]
         failed = [m for m, (rec, _) in enumerate(outs) if not hasattr(rec, "objective")]
         for m, (rec, v) in enumerate(outs):
             if m in failed:
