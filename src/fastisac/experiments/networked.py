@@ -15,6 +15,12 @@ power and scheme. Means are over the drops whose final design passes the exact r
 (feasible); the feasibility rate is reported per point. The Baseline-1 feasibility edge in
 P_max (paper: about 17.5 dBm) is found by bisection on P_max per drop ("baseline1_edge").
 
+Algorithm 2 / Baseline 2 scaling per size: quick keeps ``penalty_scaling="block"`` (the quick
+numbers below were measured with it); full size uses ``"rate_tracking"`` with ``rho_max=1e3``
+(issue 5): on the paper-size drop (seed 0, R_info = 5) "block" and "rate" returned their start
+(11.07 dBm, no ADMM iterate verified), "rate_tracking" with rho_max 1e3 a verified 7.13 dBm
+(Proposed 2) and 8.83 dBm (Baseline 2, -20 dB).
+
 Proposed 2 / Baseline 2 report Algorithm 2's best iterate that passes the exact re-check
 (``output="best_verified"``); when no ADMM iterate passes, that is the centralized fixed-MSE
 start (eps0 = -20 dB), so Proposed 2 then coincides with Baseline 2 at -20 dB. Measured on the
@@ -65,18 +71,21 @@ class Size:
     mse_db: tuple
     alg1_iter: int
     alg2_iter: int
+    alg2_scaling: str = "block"          # Algorithm 2 / Baseline 2 penalty_scaling
+    alg2_rho_max: float = 1e6
 
 
 QUICK = Size(n_bs=2, n_users=1, drops=1, antennas_fig3=(4, 6), rates=(3.0, 5.0, 7.0), pmax=(14.0, 20.0, 26.0),
              mse_db=(-30.0, -20.0, -10.0, 0.0), alg1_iter=8, alg2_iter=60)
 FULL = Size(n_bs=3, n_users=2, drops=20, antennas_fig3=(4, 6, 8), rates=tuple(float(r) for r in range(1, 8)),
             pmax=tuple(float(p) for p in range(14, 27)), mse_db=tuple(np.arange(-40.0, 0.01, 2.5).tolist()),
-            alg1_iter=30, alg2_iter=80)
+            alg1_iter=30, alg2_iter=80, alg2_scaling="rate_tracking", alg2_rho_max=1e3)
 
 
 def _point(z: Size, **kw) -> dict:
     base = dict(n_bs=z.n_bs, n_users=z.n_users, n_antennas=4, rate_info=5.0, pmax_dbm=20.0, mse_db=-20.0,
-                scheme="proposed1", alg1_iter=z.alg1_iter, alg2_iter=z.alg2_iter)
+                scheme="proposed1", alg1_iter=z.alg1_iter, alg2_iter=z.alg2_iter, alg2_scaling=z.alg2_scaling,
+                alg2_rho_max=z.alg2_rho_max)
     base.update(kw)
     return base
 
@@ -144,14 +153,15 @@ def evaluate(task: Task) -> dict:
     if scheme == "baseline1_edge":
         return {"edge_dbm": _b1_edge(sc, seed)}
     inst = sc.draw(np.random.default_rng(seed))
+    admm = dict(penalty_scaling=str(p.get("alg2_scaling", "block")), rho_max=float(p.get("alg2_rho_max", 1e6)))
     if scheme == "proposed1":
         res = alg.centralized_bcd(inst, max_iter=int(p["alg1_iter"]))
     elif scheme == "proposed2":
-        res = alg.decentralized_admm(inst, max_iter=int(p["alg2_iter"]))
+        res = alg.decentralized_admm(inst, max_iter=int(p["alg2_iter"]), **admm)
     elif scheme == "baseline1":
         res = alg.baseline_separated(inst)
     elif scheme == "baseline2":
-        res = alg.baseline_fixed_sensing(inst, float(p["mse_db"]), max_iter=int(p["alg2_iter"]))
+        res = alg.baseline_fixed_sensing(inst, float(p["mse_db"]), max_iter=int(p["alg2_iter"]), **admm)
     else:
         raise ValueError(f"scheme: unknown {scheme!r}")
     out = res.summary(sc.power_unit_w)
