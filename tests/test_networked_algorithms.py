@@ -60,6 +60,31 @@ def test_baseline1_power_floor_and_feasible(inst):
     assert res.check["rate"].min() >= 5.0 - 1e-3
 
 
+def test_baseline1_sinr_form_is_the_sca_limit_in_one_solve(inst):
+    """Issue 5: with a single data stage, C2 is a linear SINR floor, so Baseline 1's stage 2 is one
+    convex SDP; the spec's Phase I + SCA converges to the same optimum."""
+    exact = alg.baseline_separated(inst)
+    sca = alg.baseline_separated(inst, stage2="sca", max_iter=40, tol=1e-7)
+    assert exact.iterations == 1 and sca.iterations >= 1
+    assert exact.feasible and sca.feasible
+    assert exact.power_trace[-1] <= sca.power_trace[-1] * (1 + 1e-6)      # the SDR optimum is global
+    np.testing.assert_allclose(exact.power_trace[-1], sca.power_trace[-1], rtol=1e-6)
+    gamma = 2.0 ** (inst.scenario.rate_info / inst.tau[1]) - 1
+    sig, Z = alg.interference(inst, exact.W, exact.R)
+    assert np.all(sig[1] / Z[1] >= gamma * (1 - 1e-4))           # the SINR floor, stage 2
+    assert np.all(sig[0] == 0)                                   # stage 1 carries no data
+    with pytest.raises(ValueError, match="stage2"):
+        alg.baseline_separated(inst, stage2="log")
+
+
+def test_baseline1_certifies_an_infeasible_stage2():
+    """A rate floor no stage-2 design reaches within the budget (-20 dBm): Clarabel's certificate."""
+    import dataclasses
+    inst = dataclasses.replace(SMALL, pmax_dbm=-20.0).draw(np.random.default_rng(1))
+    with pytest.raises(alg.InfeasibleError, match="certified infeasible"):
+        alg.baseline_separated(inst)
+
+
 @pytest.fixture(scope="module")
 def alg2(inst):
     return alg.decentralized_admm(inst, max_iter=60)
@@ -353,3 +378,27 @@ def test_algorithm2_paper_size_rate_tracking_returns_a_verified_admm_iterate():
     assert res.power_dbm < trace[0] - 2.0
     assert min(trace) < res.power_dbm                 # dip below the output first (Fig. 3 right)
     assert res.residual_trace[-1] <= 1e-3
+
+
+def test_fig5_reports_drops_without_a_baseline1_edge():
+    """Issue 5: a drop on which Baseline 1 is infeasible up to the top of the P_max range is
+    counted, and when every drop is, the paper's edge claim is reported as not holding (it was
+    "not measured")."""
+    import json
+    from fastisac.experiments import networked as ex
+
+    def row(edge, r):
+        return dict(point=json.dumps(ex._point(ex.QUICK, scheme="baseline1_edge")), status="ok",
+                    payload={"edge_dbm": edge}, realisation=r)
+    for edges, n_none in (([float("nan"), None], 2), ([float("nan"), 10.0], 1)):
+        rows = [row(e, r) for r, e in enumerate(edges)]
+        table = ex.summarise(5, rows)
+        e = [t for t in table if t["scheme"] == "baseline1_edge"][0]
+        assert e["no_edge"] == n_none and e["runs"] == 2
+        cmp = {c["quantity"]: c for c in ex.paper_comparison({5: table})}
+        counted = [c for c in cmp.values() if "infeasible at every P_max" in c["quantity"]]
+        assert counted and counted[0]["measured"] == n_none
+        if n_none == 2:
+            assert cmp["Fig. 5 Baseline 1 feasible above about 17.5 dBm"]["verdict"] == "differs"
+        else:
+            assert cmp["Fig. 5 Baseline 1 feasibility edge in P_max"]["measured"] == 10.0

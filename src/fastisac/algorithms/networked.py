@@ -121,7 +121,14 @@ Readings chosen (spec [A] unless stated):
   R_info = 5 (-1.30 vs -1.27 dBm: the fallback settings solve those) and R_info = 7 (the run
   never beat its start, 10.05 vs 4.12 dBm), so it is kept for the last try only.
 * Baseline 1 stage 1 is the min-CRB SDP with Tr R^(1)_m <= P_max; stage 2 the centralized
-  robust design with xi at its cap 2^{R_leak/tau_2} - 1 (spec 5).
+  robust design with xi at its cap 2^{R_leak/tau_2} - 1 (spec 5). Deviation (issue 5): stage 2
+  is solved as ONE convex SDP with the exact SINR floor SINR^(2) >= 2^{R_info/tau_2} - 1
+  (stage 1 carries no data, so C2 is linear in the SDR variables) instead of the spec's
+  Phase I + SCA on the log form (``stage2="sca"`` keeps it; both agree to 1e-6 where the SCA
+  converges). At the paper's size, R_info = 5, seed 0, the SCA's Phase I stalled at 2.3 bits;
+  the SDP is certified infeasible there, and bisection on R_info gives the largest floor
+  Baseline 1 meets: 4.42 / 4.43 / 4.43 / 4.43 bits at P_max = 20 / 25 / 30 / 40 dBm (the
+  secrecy constraint, not the power, limits it).
 * Final checks: rates (5)-(6) of the rank-one beams, exact worst-case leakage over the
   per-BS balls (16) at the radii of the achieved CRB (TRS kernel), power (19).
 """
@@ -376,13 +383,19 @@ class CentralProblem:
     the initialisation SDP of spec 4.3 / the fixed-MSE model / Baseline 1 stage 2.
     ``mode="block_a"``: (60), eta parameters, delta variables with C6 and the SCA (58).
     ``stages``: (0, 1) both stages, (1,) stage 2 only (Baseline 1).
+    ``rate_form``: "log" the SCA form (38) of C2; "sinr" (one stage only) the exact linear form
+    Tr(H W_k) >= gamma_k Z_k with the parameter ``sinr_target`` = gamma: with a single stage the
+    rate floor is a SINR floor, linear in the SDR variables, so the problem is one convex SDP.
     """
 
-    def __init__(self, inst: NetworkedInstance, mode: str = "fixed", stages=(0, 1), crb_constraint: bool = True):
+    def __init__(self, inst: NetworkedInstance, mode: str = "fixed", stages=(0, 1), crb_constraint: bool = True,
+                 rate_form: str = "log"):
         t0 = time.perf_counter()
         if mode not in ("fixed", "block_a"):
             raise ValueError(f"mode: must be 'fixed' or 'block_a', got {mode!r}")
-        self.inst, self.mode, self.stages = inst, mode, tuple(stages)
+        if rate_form not in ("log", "sinr") or (rate_form == "sinr" and len(tuple(stages)) != 1):
+            raise ValueError(f"rate_form: must be 'log', or 'sinr' with one stage, got {rate_form!r}")
+        self.inst, self.mode, self.stages, self.rate_form = inst, mode, tuple(stages), rate_form
         M, N, K = inst.M, inst.N, inst.K
         tau = inst.tau
         g = inst.gbar
@@ -399,8 +412,11 @@ class CentralProblem:
         self.Zv = cp.Variable((I, M * K))
         self.W = [[[cp.Variable((N, N), hermitian=True) for _ in range(K)] for _ in range(M)] for _ in range(I)]
         self.R = [[cp.Variable((N, N), hermitian=True) for _ in range(M)] for _ in range(I)]
-        P["inv_z"] = cp.Parameter((I, M * K), nonneg=True)
-        P["c0_z"] = cp.Parameter((I, M * K))
+        if rate_form == "log":
+            P["inv_z"] = cp.Parameter((I, M * K), nonneg=True)
+            P["c0_z"] = cp.Parameter((I, M * K))
+        else:
+            P["sinr_target"] = cp.Parameter((I, M * K), nonneg=True)
         P["xi"] = cp.Parameter((I, M * K), nonneg=True)
         P["power_offset"] = cp.Parameter(M, nonneg=True)
         cons = []
@@ -430,9 +446,13 @@ class CentralProblem:
                     idx = m * K + k
                     cons.append(self.Zv[i, idx] == Z)          # auxiliary keeps inv_z * Z DPP
                     Z = self.Zv[i, idx]
+                    if rate_form == "sinr":
+                        cons.append(hq(m, m, k, self.W[i][m][k]) >= P["sinr_target"][i, idx] * Z)
+                        continue
                     X = cp.log(hq(m, m, k, self.W[i][m][k]) + Z) / LN2
                     terms.append(tau[self.stages[i]] * X - (P["c0_z"][i, idx] + P["inv_z"][i, idx] * Z))   # c0_z, inv_z carry tau
-                cons.append(sum(terms) + self.slack[m * K + k] >= P["rate_info"])
+                if terms:
+                    cons.append(sum(terms) + self.slack[m * K + k] >= P["rate_info"])
         # CRB / radius
         s0 = self.stages.index(0) if 0 in self.stages else None
         if s0 is not None and (mode == "block_a" or crb_constraint):
@@ -503,15 +523,19 @@ class CentralProblem:
             _set_channel(par, inst.h[t, m, k])
         self.pp.set(rate_info=inst.scenario.rate_info, pmax=inst.scenario.pmax, slack_cap=slack_cap,
                     slack_weight=10.0 * max(inst.scenario.pmax, 1.0))
+        if self.rate_form == "sinr":         # tau_s log2(1 + SINR) >= R_info  <=>  SINR >= 2^(R_info/tau_s) - 1
+            gamma = 2.0 ** (inst.scenario.rate_info / inst.tau[list(self.stages)]) - 1.0
+            self.pp.set(sinr_target=np.repeat(gamma[:, None], inst.M * inst.K, axis=1))
         return self
 
     @classmethod
-    def cached(cls, inst: NetworkedInstance, mode: str = "fixed", stages=(0, 1), crb_constraint: bool = True):
-        key = (_config_key(inst.scenario), cls.__name__, mode, tuple(stages), crb_constraint)
+    def cached(cls, inst: NetworkedInstance, mode: str = "fixed", stages=(0, 1), crb_constraint: bool = True,
+               rate_form: str = "log"):
+        key = (_config_key(inst.scenario), cls.__name__, mode, tuple(stages), crb_constraint, rate_form)
         prob = _CACHE.get(key)
         fresh = prob is None
         if fresh:
-            prob = cls(inst, mode, stages, crb_constraint)
+            prob = cls(inst, mode, stages, crb_constraint, rate_form)
             _CACHE[key] = prob
         prob.fresh = fresh
         return prob.bind(inst)
@@ -862,12 +886,25 @@ def centralized_bcd(inst: NetworkedInstance, *, max_iter: int = 30, tol: float =
 
 
 # --------------------------------------------------------------------------- baselines 1
-def baseline_separated(inst: NetworkedInstance, *, max_iter: int = 15, tol: float = 1e-4,
+BASELINE1_STAGE2 = ("sinr", "sca")
+
+
+def baseline_separated(inst: NetworkedInstance, *, stage2: str = "sinr", max_iter: int = 15, tol: float = 1e-4,
                        max_phase1: int = PHASE1_MAX_PASSES, recovery: str = "randomisation", n_draws: int = 100,
                        rng: np.random.Generator | None = None) -> NetworkedResult:
-    """Baseline 1 (spec 5): stage-1 min-CRB SDP at full power, then a robust stage-2 design."""
+    """Baseline 1 (spec 5): stage-1 min-CRB SDP at full power, then a robust stage-2 design.
+
+    ``stage2="sinr"`` (default; differs from spec 5, which iterates the SCA on C2): stage 1 carries
+    no data, so C2 is tau_2 log2(1 + SINR^(2)) >= R_info, i.e. the linear SINR floor
+    Tr(H W_k) >= (2^(R_info/tau_2) - 1) Z_k; with xi at its cap the leakage LMI (51) is linear too,
+    so stage 2 is one convex SDP: its optimum is the SDR's global one and an infeasible drop gets
+    Clarabel's certificate instead of a Phase-I stall (issue 5: at the paper's size, R_info = 5,
+    seed 0, the SCA's Phase I stopped at 2.3 bits of slack). ``stage2="sca"`` keeps the spec's
+    Phase I + SCA (``max_iter``, ``tol``, ``max_phase1``)."""
     _check_common(inst, max_iter, tol)
     _check_recovery(recovery, n_draws, rng)
+    if stage2 not in BASELINE1_STAGE2:
+        raise ValueError(f"stage2: must be one of {BASELINE1_STAGE2}, got {stage2!r}")
     if isinstance(max_phase1, bool) or not isinstance(max_phase1, int) or max_phase1 < 1:
         raise ValueError(f"max_phase1: must be a positive int, got {max_phase1!r}")
     t0 = time.perf_counter()
@@ -886,7 +923,8 @@ def baseline_separated(inst: NetworkedInstance, *, max_iter: int = 15, tol: floa
     R1v = np.array([0.5 * (r.value + r.value.conj().T) for r in R1])
     mse = inst.mse(R1v)
     beta2 = inst.radius(mse)
-    prob = CentralProblem.cached(inst, "fixed", stages=(1,), crb_constraint=False)
+    prob = CentralProblem.cached(inst, "fixed", stages=(1,), crb_constraint=False,
+                                 rate_form="sinr" if stage2 == "sinr" else "log")
     if prob.fresh:
         stats.build_time += prob.pp.build_time
     xi_cap = 2.0 ** (sc.rate_leak / inst.tau[1]) - 1
@@ -898,6 +936,15 @@ def baseline_separated(inst: NetworkedInstance, *, max_iter: int = 15, tol: floa
     R[0] = R1v
     trace = []
     n = 0
+    if stage2 == "sinr":
+        try:
+            rec = prob.solve(stats)
+        except InfeasibleError as exc:
+            raise InfeasibleError(f"Baseline 1: stage-2 SDP certified infeasible ({exc})", status=exc.status) from exc
+        W2, R2 = prob.values()
+        W[1], R[1] = W2[1], R2[1]
+        return _finish("baseline1", inst, W, R, [rec.objective], stats, t0, 1, recovery=recovery, n_draws=n_draws,
+                       rng=rng, info=dict(stage1_mse=mse))
     try:                                    # Phase I on the stage-2 rate slacks
         W, R = _phase1(prob, stats, W, R, max_phase1, stages=(1,), accept_stalled=False)
     except InfeasibleError as exc:
