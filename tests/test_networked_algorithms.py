@@ -402,3 +402,34 @@ def test_fig5_reports_drops_without_a_baseline1_edge():
             assert cmp["Fig. 5 Baseline 1 feasible above about 17.5 dBm"]["verdict"] == "differs"
         else:
             assert cmp["Fig. 5 Baseline 1 feasibility edge in P_max"]["measured"] == 10.0
+
+
+@pytest.mark.skipif(__import__("platform").machine() not in ("x86_64", "AMD64"),
+                    reason="OPENBLAS_CORETYPE names x86-64 kernels")
+def test_algorithm2_quick_result_does_not_depend_on_the_blas_kernel():
+    """Issue 5 (session 8): with penalty_scaling="block" the quick Fig. 4 drop's Proposed 2 moved
+    by 5.5 dB between OpenBLAS's Haswell and SkylakeX kernels; the figures' configuration
+    ("rate_tracking", rho_max 1e3) must give the same design whatever the kernel (measured at
+    R_info = 5: 0.4799 dBm under SkylakeX, Haswell and the SSE-only Nehalem kernels)."""
+    import os
+    import subprocess
+    import sys
+    code = ("import numpy as np\n"
+            "from fastisac.algorithms import networked as alg\n"
+            "from fastisac.experiments import networked as ex\n"
+            "p = ex._point(ex.QUICK, rate_info=5.0, scheme='proposed2')\n"
+            "inst = ex.scenario_of(p).draw(np.random.default_rng(ex.drop_seed(p, 0)))\n"
+            "r = alg.decentralized_admm(inst, max_iter=p['alg2_iter'], penalty_scaling=p['alg2_scaling'],"
+            " rho_max=p['alg2_rho_max'])\n"
+            "print(repr(float(r.power_dbm)), r.feasible)\n")
+    out = {}
+    for core in ("default", "Nehalem", "Haswell"):
+        env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_CORETYPE"}
+        if core != "default":
+            env["OPENBLAS_CORETYPE"] = core
+        run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
+        assert run.returncode == 0, run.stderr[-2000:]
+        power, feasible = run.stdout.split()[-2:]
+        assert feasible == "True"
+        out[core] = float(power)
+    assert max(out.values()) - min(out.values()) <= 0.05, out
