@@ -28,7 +28,7 @@ Readings chosen (spec [A] unless stated):
   solver_error at the first block-A solve on the M = 2, K = 1 test drop (seed 1); with
   ``"refill"`` (spend the unused leakage budget) the same drop runs 15 sweeps, power
   monotone from 6.4 to -6.2 dBm. ``"paper"`` stays available.
-* Phase I (spec 4.3 step 4): the initial SDP and Baseline 1's stage 2 carry slacks on C2
+* Phase I (spec 4.3 step 4): the initial SDP and Baseline 1's stage 2 (``stage2="sca"``) carry slacks on C2
   (weight 10 P_max per bit) until the SCA expansion point is feasible (<= 12 passes), then
   the slacks are capped at 0. At the paper's M = 3, K = 2 and R_info = 5 the SCA from
   W = R = 0 stalled with 1.6-3.7 bits of slack on the drops tried (users 10-30 m from the BS),
@@ -52,7 +52,7 @@ Readings chosen (spec [A] unless stated):
   next to the optimum (gap 8e-4, residuals 2e-9), so an initialisation solve failing every
   setting is repeated with loose gap tolerances and kept if the NumPy re-check passes
   (:meth:`CentralProblem.solve`); pass 28 then has zero slack. The error lists every attempt.
-  Baseline 1's stage-2 Phase I is the same loop (:func:`_phase1`; it had its own 12-pass copy).
+  Baseline 1's stage-2 Phase I (``stage2="sca"``) is the same loop (:func:`_phase1`).
 * Clarabel: qdldl with iterative refinement (the library default faer without refinement
   ended solver_error on most centralized solves); per-BS problems use gap tolerances 1e-6.
 * Problems are cached per configuration (geometry and sizes): user channels, R_info and
@@ -450,7 +450,8 @@ class CentralProblem:
                         cons.append(hq(m, m, k, self.W[i][m][k]) >= P["sinr_target"][i, idx] * Z)
                         continue
                     X = cp.log(hq(m, m, k, self.W[i][m][k]) + Z) / LN2
-                    terms.append(tau[self.stages[i]] * X - (P["c0_z"][i, idx] + P["inv_z"][i, idx] * Z))   # c0_z, inv_z carry tau
+                    # c0_z, inv_z carry tau
+                    terms.append(tau[self.stages[i]] * X - (P["c0_z"][i, idx] + P["inv_z"][i, idx] * Z))
                 if terms:
                     cons.append(sum(terms) + self.slack[m * K + k] >= P["rate_info"])
         # CRB / radius

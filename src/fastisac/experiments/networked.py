@@ -325,7 +325,8 @@ def paper_comparison(tables: dict) -> list[dict]:
                 cmp.add_claim("Fig. 5 Baseline 1 feasible above about 17.5 dBm", float("nan"), False, "dBm",
                               tolerance=f"infeasible on every drop up to {EDGE_RANGE_DBM[1]:g} dBm")
             else:
-                cmp.add("Fig. 5 Baseline 1 feasibility edge in P_max", 17.5, e[0]["edge_dbm"] if e else None, 1.0, "dBm")
+                cmp.add("Fig. 5 Baseline 1 feasibility edge in P_max", 17.5, e[0]["edge_dbm"] if e else None,
+                        1.0, "dBm")
             if e:
                 cmp.report(f"Fig. 5 Baseline 1 drops infeasible at every P_max <= {EDGE_RANGE_DBM[1]:g} dBm",
                            e[0].get("no_edge", 0))
