@@ -332,7 +332,8 @@ def test_initialisation_reports_every_attempt():
 
 
 def test_central_problem_keeps_a_verified_point_after_a_stall(inst, monkeypatch):
-    """Issue 5: an initialisation solve that fails with every setting (at paper size, Phase-I pass 27
+    """Issue 5: an initialisation solve that fails with every setting, with and without chordal
+    decomposition (at paper size, Phase-I pass 27
     ended NumericalError at gap 8e-4, residuals 2e-9, with all of them) is repeated with loose gap
     tolerances and its point kept only if every constraint passes the NumPy re-check; outside the
     initialisation the failure propagates."""
@@ -345,9 +346,13 @@ def test_central_problem_keeps_a_verified_point_after_a_stall(inst, monkeypatch)
     def stalled(*a, **k):
         raise alg.SolverError("stalled", status="solver_error")
     monkeypatch.setattr(prob.pp, "solve", stalled)
+    # first the same settings without chordal decomposition (also outside the initialisation)
+    rec = prob.solve(alg.SolveStats())
+    assert rec.objective > 0 and prob.pp_no_chordal.settings["chordal_decomposition_enable"] is False
+    monkeypatch.setattr(prob.pp_no_chordal, "solve", stalled)
     with pytest.raises(alg.SolverError):
         prob.solve(alg.SolveStats())
-    # first resort: shorter steps (max_step_fraction 0.8) at the normal tolerances
+    # then shorter steps: shorter steps (max_step_fraction 0.8) at the normal tolerances
     before = getattr(prob, "stalled_accepted", 0)
     rec = prob.solve(alg.SolveStats(), accept_stalled=True)
     assert rec.objective > 0 and prob.stalled_accepted == before + 1

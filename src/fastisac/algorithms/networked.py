@@ -156,7 +156,14 @@ from ..systems.networked import NetworkedInstance
 LN2 = math.log(2.0)
 #: Clarabel settings for these problems: faer without iterative refinement (the library
 #: default) ended solver_error on most centralized solves; qdldl with refinement solves them.
-CLARABEL_SETTINGS = {"direct_solve_method": "qdldl", "iterative_refinement_enable": True}
+#: Chordal decomposition on (the library turns it off so Clarabel can update data in place;
+#: numerics.md 4): the leakage LMIs (51) are block diagonal plus one border row and column,
+#: so they split into small cones. Measured (session 8, paper size M=3, K=2, N=4): one Phase-I
+#: SDP 5.40 s -> 0.31 s; Algorithm 1 on seed 0, R_info = 5: 494 s -> 27 s, 8.37 -> 8.36 dBm;
+#: the quick figures 103 s -> 50 s with every design within 0.2 dB.
+CLARABEL_SETTINGS = {"direct_solve_method": "qdldl", "iterative_refinement_enable": True,
+                     "chordal_decomposition_enable": True}
+NO_CHORDAL_SETTINGS = dict(CLARABEL_SETTINGS, chordal_decomposition_enable=False)
 #: per-BS problems: the ADMM penalty makes them ill-conditioned late in the run; Clarabel
 #: stalled (InsufficientProgress) at relative gaps ~1e-3, so the local tolerances are 1e-6.
 LOCAL_CLARABEL_SETTINGS = {"direct_solve_method": "qdldl", "iterative_refinement_enable": True,
@@ -225,6 +232,7 @@ PHASE1_STALL_DROP = 0.01
 #: last resort of an initialisation solve (see CentralProblem.solve): short steps and loose gap
 #: tolerances, the point kept only if every constraint is violated by at most PHASE1_VIOLATION_TOL
 PHASE1_LOOSE_CLARABEL_SETTINGS = {"direct_solve_method": "qdldl", "iterative_refinement_enable": True,
+                                  "chordal_decomposition_enable": True,
                                   "max_step_fraction": 0.9, "tol_gap_abs": 1e-2, "tol_gap_rel": 1e-3}
 PHASE1_VIOLATION_TOL = 1e-4
 #: before that, the same tolerances with still shorter steps: measured 2026-12-03 (same drop, paper size,
@@ -543,7 +551,8 @@ class CentralProblem:
 
     def solve(self, stats: SolveStats, accept_stalled: bool = False):
         """Solve at the current parameters: primary settings, Clarabel fallback, then (on a stall)
-        shorter interior-point steps (the solver layer's ``SHORT_STEP_CLARABEL_SETTINGS``; issue 5: at the paper's
+        shorter interior-point steps, all with chordal decomposition, then the same three
+        without it (``NO_CHORDAL_SETTINGS``) (the solver layer's ``SHORT_STEP_CLARABEL_SETTINGS``; issue 5: at the paper's
         size, R_info = 5, seed 0, Phase-I pass 4 ended InsufficientProgress at gap 7e-5 with both
         the primary and the fallback settings, and AlmostSolved with max_step_fraction 0.9).
 
@@ -559,6 +568,15 @@ class CentralProblem:
         (iteration 31), violation 3.8e-6."""
         try:
             return _solve(self.pp, stats)
+        except SolverError:
+            pass
+        # without chordal decomposition (CLARABEL_SETTINGS): measured, an infeasible Baseline-1
+        # stage 2 (P_max = -20 dBm, test drop) ends solver_error after 12 iterations with it and
+        # gets its infeasibility certificate without it (an InfeasibleError propagates)
+        if getattr(self, "pp_no_chordal", None) is None:
+            self.pp_no_chordal = ParametricProblem(self.pp.problem, self.params, settings=NO_CHORDAL_SETTINGS)
+        try:
+            return _solve(self.pp_no_chordal, stats)
         except SolverError:
             if not accept_stalled:
                 raise

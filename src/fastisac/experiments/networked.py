@@ -7,8 +7,10 @@ Fig. 7 eps_MSE -40..0 dB. Full size is the paper's M = 3, K = 2 with 20 drops pe
 Quick size (whole quick reproduction within ~5 min on 2 cores): M = 2 BSs (the first two
 of the paper's positions), K = 1 user each, N = 4 (Fig. 3: N in {4, 6}), one drop per
 point and shorter runs (Algorithm 1 <= 8 sweeps, Algorithm 2 <= 60 iterations). Measured
-reason: at M = 3, K = 2 one centralized SDP (60) takes 2-15 s here (twelve 26 x 26 real
-PSD blocks, Clarabel, 2 shared cores), so one Algorithm 1 run takes minutes.
+reason: at M = 3, K = 2 one centralized SDP (60) took 2-15 s here (twelve 26 x 26 real
+PSD blocks, Clarabel, 2 shared cores), so one Algorithm 1 run took minutes; with chordal
+decomposition (session 8) it is ~0.3 s and Algorithm 1 ~30 s, Algorithm 2 ~1 min, so a
+full-size sweep (20 drops x 7 rates x 4 schemes for Fig. 4) is hours, not days, on 2 cores.
 
 Drops use common random numbers: drop r of a given (M, K, N) is the same at every rate,
 power and scheme. Means are over the drops whose final design passes the exact re-check
