@@ -48,7 +48,7 @@ def naive_centralized_bcd(inst, max_iter=8, tol=1e-3, eps0_db=-20.0):
     sc = inst.scenario
     M, K = inst.M, inst.K
     stats = SolveStats()
-    W, R, _ = alg._init_fixed(inst, stats, eps0_db)
+    W, R, _, _ = alg._init_fixed(inst, stats, eps0_db)
     delta = inst.radius(inst.mse(W[0].sum(axis=1) + R[0]))
     bj = np.array([math.sqrt(np.sum(inst.beta1 ** 2)), math.sqrt(float(np.sum(delta ** 2)))])
     xi, eta = alg._joint_xi_eta(inst, W, R, bj, np.full((2, M, K), 2.0 ** sc.rate_leak - 1), "refill", inst.tau,
@@ -90,7 +90,7 @@ def naive_decentralized_admm(inst, max_iter=6, rho_init=1.0, varsigma=1.5, rho_m
     t0 = time.perf_counter()
     M = inst.M
     stats = SolveStats()
-    W, R, _, eps_fixed, beta, deltas, st, xi, psis, lams = alg._admm_start(inst, stats, None, eps0_db, "refill")
+    W, R, _, eps_fixed, beta, deltas, st, xi, psis, lams, _ = alg._admm_start(inst, stats, None, eps0_db, "refill")
     cons = alg._Consensus(st)
     Wl, Rl = W.copy(), R.copy()
     rho = float(rho_init)

@@ -326,9 +326,29 @@ def test_initialisation_reports_every_attempt():
     sc = NetworkedScenario(n_bs=2, n_users=1, n_antennas=2, bs_positions=((15.0, 22.5), (-25.0, 25.0)))
     inst = sc.draw(np.random.default_rng(1))
     with pytest.raises(alg.InfeasibleError) as err:
-        alg._init_fixed(inst, alg.SolveStats(), -25.0)
+        alg._init_fixed(inst, alg.SolveStats(), -25.0, fixed_cap=True)     # Baseline 2's fixed MSE
     for eps in ("-25", "-35", "-45"):
         assert f"eps0 = {eps} dB" in str(err.value)
+    assert "Baseline 1's design: MSE" in str(err.value)                   # its MSE is above the cap
+
+
+def test_failed_initialisation_starts_from_baseline1():
+    """Session 8: when every Phase-I attempt fails, Baseline 1's design (a feasible point of (18)
+    with the smallest MSE) starts Algorithm 1; the BCD then only lowers its power."""
+    sc = NetworkedScenario(n_bs=2, n_users=1, n_antennas=2, bs_positions=((15.0, 22.5), (-25.0, 25.0)))
+    inst = sc.draw(np.random.default_rng(1))
+    W, R, eps, start = alg._init_fixed(inst, alg.SolveStats(), -25.0)
+    assert start == "baseline1"
+    assert np.all(W[0] == 0) and eps > 10 ** -2.5                        # stage 1 pure sensing
+    b1 = alg.baseline_separated(inst, recovery="eigenvector")
+    assert eps == pytest.approx(b1.info["stage1_mse"], rel=1e-9)
+    res = alg.centralized_bcd(inst, eps0_db=-25.0, max_iter=4)
+    assert res.feasible, res.check
+    assert res.info["start"] == "baseline1" and alg.centralized_bcd(inst, max_iter=1).info["start"] == "phase1"
+    _recheck(inst, res)
+    tr = np.asarray(res.power_trace)
+    assert tr[0] == pytest.approx(float(alg.bs_power_nb(W, R, inst.tau).sum()), rel=1e-6)
+    assert np.all(np.diff(tr) <= 1e-6 * tr[:-1] + 1e-9)
 
 
 def test_central_problem_keeps_a_verified_point_after_a_stall(inst, monkeypatch):

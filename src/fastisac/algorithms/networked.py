@@ -129,6 +129,11 @@ Readings chosen (spec [A] unless stated):
   the SDP is certified infeasible there, and bisection on R_info gives the largest floor
   Baseline 1 meets: 4.42 / 4.43 / 4.43 / 4.43 bits at P_max = 20 / 25 / 30 / 40 dBm (the
   secrecy constraint, not the power, limits it).
+* Start fallback (session 8, not in the spec): when every Phase-I attempt fails, Algorithm 1,
+  Algorithm 2 and Baseline 2 (if its MSE meets the fixed cap) start from Baseline 1's design, a
+  feasible point of (18); ``info["start"]`` says "phase1" or "baseline1". On the full Fig. 4
+  sweep's first drop at R_info = 5 (Phase-I pass 4 fails under every setting) Algorithm 1's
+  first block-A solve from there fails too, so it returns that design (17.91 dBm, feasible).
 * Final checks: rates (5)-(6) of the rank-one beams, exact worst-case leakage over the
   per-BS balls (16) at the radii of the achieved CRB (TRS kernel), power (19).
 """
@@ -552,7 +557,8 @@ class CentralProblem:
     def solve(self, stats: SolveStats, accept_stalled: bool = False):
         """Solve at the current parameters: primary settings, Clarabel fallback, then (on a stall)
         shorter interior-point steps, all with chordal decomposition, then the same three
-        without it (``NO_CHORDAL_SETTINGS``) (the solver layer's ``SHORT_STEP_CLARABEL_SETTINGS``; issue 5: at the paper's
+        without it (``NO_CHORDAL_SETTINGS``) (the solver layer's ``SHORT_STEP_CLARABEL_SETTINGS``;
+        issue 5: at the paper's
         size, R_info = 5, seed 0, Phase-I pass 4 ended InsufficientProgress at gap 7e-5 with both
         the primary and the fallback settings, and AlmostSolved with max_step_fraction 0.9).
 
@@ -707,8 +713,12 @@ def _joint_multipliers(inst, W, R, beta_joint, xi):
     return eta
 
 
-def _init_fixed(inst, stats, eps0_db, sca_passes=3, max_retries=2, max_phase1=PHASE1_MAX_PASSES):
-    """Initialisation SDP of spec 4.3: xi at the cap, eta free, Tr F^{-1} <= eps0, a few SCA passes."""
+def _init_fixed(inst, stats, eps0_db, sca_passes=3, max_retries=2, max_phase1=PHASE1_MAX_PASSES,
+                separated_fallback=True, fixed_cap=False):
+    """Initialisation SDP of spec 4.3: xi at the cap, eta free, Tr F^{-1} <= eps0, a few SCA passes.
+    If every attempt fails and ``separated_fallback``, Baseline 1's design is the start (with
+    ``fixed_cap``, only if its MSE meets eps0: Baseline 2's fixed requirement). Returns
+    (W, R, eps, start) with start "phase1" or "baseline1"."""
     sc = inst.scenario
     M, K, N = inst.M, inst.K, inst.N
     prob = CentralProblem.cached(inst, "fixed")
@@ -730,10 +740,22 @@ def _init_fixed(inst, stats, eps0_db, sca_passes=3, max_retries=2, max_phase1=PH
                 prob.set_sca(W, R)
                 prob.solve(stats, accept_stalled=True)
                 W, R = prob.values()
-            return W, R, eps
+            return W, R, eps, "phase1"
         except (InfeasibleError, SolverError) as exc:
             last_exc = exc
             errors.append(f"eps0 = {eps0_db - 10 * attempt:g} dB: {exc}")
+    if separated_fallback:
+        # Baseline 1's design (stage 1 pure sensing at P_max, stage 2 one SDP) is a feasible
+        # point of (18) with the smallest MSE there is, so it can start the BCD / ADMM when
+        # Phase I fails (session 8: the full Fig. 4 sweep's first drop at R_info = 5)
+        try:
+            W, R, mse, prob2 = _separated_setup(inst, stats, "sinr")
+            _separated_stage2(prob2, stats, W, R)
+            if mse <= 10 ** (eps0_db / 10) or not fixed_cap:
+                return W, R, float(mse), "baseline1"
+            errors.append(f"Baseline 1's design: MSE {10 * math.log10(mse):.2f} dB above the cap")
+        except (InfeasibleError, SolverError) as exc:
+            errors.append(f"Baseline 1's design: {exc}")
     raise InfeasibleError(f"initialisation SDP failed down to eps0 = {eps0_db - 10 * max_retries} dB: "
                           + "; ".join(errors), status=getattr(last_exc, "status", "infeasible"))
 
@@ -866,7 +888,7 @@ def centralized_bcd(inst: NetworkedInstance, *, max_iter: int = 30, tol: float =
     sc = inst.scenario
     M, K = inst.M, inst.K
     stats = SolveStats()
-    W, R, eps = _init_fixed(inst, stats, eps0_db)
+    W, R, eps, start = _init_fixed(inst, stats, eps0_db)
     mse = inst.mse(W[0].sum(axis=1) + R[0])
     delta = inst.radius(mse)
     delta0 = float(np.sum(delta ** 2))
@@ -901,10 +923,50 @@ def centralized_bcd(inst: NetworkedInstance, *, max_iter: int = 30, tol: float =
         if abs(trace[-2] - f) <= tol * abs(trace[-2]) or abs(trace[-2] - f) < 1e-9:
             break
     return _finish("proposed1", inst, W, R, trace, stats, t0, n, recovery=recovery, n_draws=n_draws, rng=rng,
-                   info=dict(eps0=eps, xi=xi, failures=failures))
+                   info=dict(eps0=eps, xi=xi, failures=failures, start=start))
 
 
 # --------------------------------------------------------------------------- baselines 1
+def _separated_setup(inst, stats, rate_form):
+    """Baseline 1's stage 1 (min Tr F^{-1} s.t. Tr R_m <= P_max, spec 5) and its stage-2 problem,
+    bound to that design: (W, R, stage-1 MSE, CentralProblem)."""
+    sc = inst.scenario
+    M, K, N = inst.M, inst.K, inst.N
+    R1 = [cp.Variable((N, N), hermitian=True) for _ in range(M)]
+    F = [sum(cp.real(cp.trace(inst.J[m, q] @ R1[m])) for m in range(M)) for q in range(3)]
+    Zc = cp.Variable((2, 2), symmetric=True)
+    Fm = cp.bmat([[_scalar(F[0]), _scalar(F[2])], [_scalar(F[2]), _scalar(F[1])]])
+    cons = [r >> 0 for r in R1] + [cp.real(cp.trace(r)) <= sc.pmax for r in R1]
+    cons.append(cp.bmat([[Zc, np.eye(2)], [np.eye(2), Fm]]) >> 0)
+    p1 = ParametricProblem(cp.Problem(cp.Minimize(cp.trace(Zc)), cons), {})
+    _solve(p1, stats)
+    R1v = np.array([0.5 * (r.value + r.value.conj().T) for r in R1])
+    mse = inst.mse(R1v)
+    beta2 = inst.radius(mse)
+    prob = CentralProblem.cached(inst, "fixed", stages=(1,), crb_constraint=False, rate_form=rate_form)
+    if prob.fresh:
+        stats.build_time += prob.pp.build_time
+    xi_cap = 2.0 ** (sc.rate_leak / inst.tau[1]) - 1
+    offset = inst.tau[0] * np.real(np.trace(R1v, axis1=1, axis2=2))
+    prob.pp.set(xi=np.full((1, M * K), xi_cap), power_offset=offset,
+                beta_sq=np.array([np.sum(beta2 ** 2)]))
+    W = np.zeros((2, M, K, N, N), complex)
+    R = np.zeros((2, M, N, N), complex)
+    R[0] = R1v
+    return W, R, mse, prob
+
+
+def _separated_stage2(prob, stats, W, R):
+    """Baseline 1's stage 2 as one SDP (SINR form); fills W[1], R[1] in place."""
+    try:
+        rec = prob.solve(stats)
+    except InfeasibleError as exc:
+        raise InfeasibleError(f"Baseline 1: stage-2 SDP certified infeasible ({exc})", status=exc.status) from exc
+    W2, R2 = prob.values()
+    W[1], R[1] = W2[1], R2[1]
+    return rec
+
+
 BASELINE1_STAGE2 = ("sinr", "sca")
 
 
@@ -927,41 +989,12 @@ def baseline_separated(inst: NetworkedInstance, *, stage2: str = "sinr", max_ite
     if isinstance(max_phase1, bool) or not isinstance(max_phase1, int) or max_phase1 < 1:
         raise ValueError(f"max_phase1: must be a positive int, got {max_phase1!r}")
     t0 = time.perf_counter()
-    sc = inst.scenario
-    M, K, N = inst.M, inst.K, inst.N
     stats = SolveStats()
-    # stage 1: min Tr F^{-1} s.t. Tr R_m <= Pmax
-    R1 = [cp.Variable((N, N), hermitian=True) for _ in range(M)]
-    F = [sum(cp.real(cp.trace(inst.J[m, q] @ R1[m])) for m in range(M)) for q in range(3)]
-    Zc = cp.Variable((2, 2), symmetric=True)
-    Fm = cp.bmat([[_scalar(F[0]), _scalar(F[2])], [_scalar(F[2]), _scalar(F[1])]])
-    cons = [r >> 0 for r in R1] + [cp.real(cp.trace(r)) <= sc.pmax for r in R1]
-    cons.append(cp.bmat([[Zc, np.eye(2)], [np.eye(2), Fm]]) >> 0)
-    p1 = ParametricProblem(cp.Problem(cp.Minimize(cp.trace(Zc)), cons), {})
-    _solve(p1, stats)
-    R1v = np.array([0.5 * (r.value + r.value.conj().T) for r in R1])
-    mse = inst.mse(R1v)
-    beta2 = inst.radius(mse)
-    prob = CentralProblem.cached(inst, "fixed", stages=(1,), crb_constraint=False,
-                                 rate_form="sinr" if stage2 == "sinr" else "log")
-    if prob.fresh:
-        stats.build_time += prob.pp.build_time
-    xi_cap = 2.0 ** (sc.rate_leak / inst.tau[1]) - 1
-    offset = inst.tau[0] * np.real(np.trace(R1v, axis1=1, axis2=2))
-    prob.pp.set(xi=np.full((1, M * K), xi_cap), power_offset=offset,
-                beta_sq=np.array([np.sum(beta2 ** 2)]))
-    W = np.zeros((2, M, K, N, N), complex)
-    R = np.zeros((2, M, N, N), complex)
-    R[0] = R1v
+    W, R, mse, prob = _separated_setup(inst, stats, "sinr" if stage2 == "sinr" else "log")
     trace = []
     n = 0
     if stage2 == "sinr":
-        try:
-            rec = prob.solve(stats)
-        except InfeasibleError as exc:
-            raise InfeasibleError(f"Baseline 1: stage-2 SDP certified infeasible ({exc})", status=exc.status) from exc
-        W2, R2 = prob.values()
-        W[1], R[1] = W2[1], R2[1]
+        rec = _separated_stage2(prob, stats, W, R)
         return _finish("baseline1", inst, W, R, [rec.objective], stats, t0, 1, recovery=recovery, n_draws=n_draws,
                        rng=rng, info=dict(stage1_mse=mse))
     try:                                    # Phase I on the stage-2 rate slacks
@@ -1505,7 +1538,8 @@ def _admm_start(inst, stats, fixed_mse_db, eps0_db, xi_update):
     M, K = inst.M, inst.K
     fixed = fixed_mse_db is not None
     eps_fixed = 10 ** (fixed_mse_db / 10) if fixed else None
-    W, R, eps = _init_fixed(inst, stats, fixed_mse_db if fixed else eps0_db, max_retries=0 if fixed else 2)
+    W, R, eps, start = _init_fixed(inst, stats, fixed_mse_db if fixed else eps0_db, max_retries=0 if fixed else 2,
+                                   fixed_cap=fixed)
     mse = inst.mse(W[0].sum(axis=1) + R[0])
     delta = inst.radius(eps_fixed if fixed else mse)
     beta = np.stack([inst.beta1, delta])
@@ -1516,7 +1550,7 @@ def _admm_start(inst, stats, fixed_mse_db, eps0_db, xi_update):
     for m in range(M):
         xi[:, m], psis[:, m], lams[:, m] = _local_block_b(inst, m, W[:, m], R[:, m], st.u_bar[:, m], beta[:, m],
                                                           xi[:, m], xi_update)
-    return W, R, eps, eps_fixed, beta, delta.copy(), st, xi, psis, lams
+    return W, R, eps, eps_fixed, beta, delta.copy(), st, xi, psis, lams, start
 
 
 def decentralized_admm(inst: NetworkedInstance, *, fixed_mse_db: float | None = None, max_iter: int = 80,
@@ -1566,7 +1600,7 @@ def decentralized_admm(inst: NetworkedInstance, *, fixed_mse_db: float | None = 
     tau = inst.tau
     fixed = fixed_mse_db is not None
     stats = SolveStats()
-    W, R, eps, eps_fixed, beta, deltas, st, xi, psis, lams = _admm_start(inst, stats, fixed_mse_db, eps0_db,
+    W, R, eps, eps_fixed, beta, deltas, st, xi, psis, lams, start = _admm_start(inst, stats, fixed_mse_db, eps0_db,
                                                                          xi_update)
     cons = _Consensus(st, penalty_scaling, Z=interference(inst, W, R)[1])
     probs = [LocalProblem.cached(inst, m, fixed_mse=fixed, per_entry=penalty_scaling != "block") for m in range(M)]
@@ -1649,7 +1683,7 @@ def decentralized_admm(inst: NetworkedInstance, *, fixed_mse_db: float | None = 
         Wl, Rl = best["W"], best["R"]
     return _finish(scheme, inst, Wl, Rl, trace, stats, t0, n, residual_trace=res_trace, dual_residual_trace=dres_trace,
                    exchanged_reals_per_iteration=exchanged, recovery=recovery, n_draws=n_draws, rng=rng,
-                   info=dict(eps0=eps, rho_final=rho, failures=failures, max_rate_slack=max_slack,
+                   info=dict(eps0=eps, rho_final=rho, failures=failures, max_rate_slack=max_slack, start=start,
                              stalled_accepted=sum(lp.stalled_accepted for lp in probs),
                              selected_iteration=best["iteration"] if output == "best_verified" else n))
 
@@ -1710,7 +1744,7 @@ def consensus_block_at_start(inst: NetworkedInstance, *, fixed_mse_db: float | N
         raise ValueError(f"fixed_mse_db: must be a finite number or None, got {fixed_mse_db!r}")
     if xi_update not in ("paper", "refill"):
         raise ValueError(f"xi_update: must be 'paper' or 'refill', got {xi_update!r}")
-    W, R, _, eps_fixed, beta, deltas, st, xi, psis, lams = _admm_start(inst, SolveStats(), fixed_mse_db, eps0_db,
+    W, R, _, eps_fixed, beta, deltas, st, xi, psis, lams, _ = _admm_start(inst, SolveStats(), fixed_mse_db, eps0_db,
                                                                        xi_update)
     vals = [_local_values(inst, m, W, R, st, xi, psis, lams, beta, deltas, eps_fixed) for m in range(inst.M)]
     return ConsensusBlock(inst, fixed_mse_db is not None, vals, st, W, R)

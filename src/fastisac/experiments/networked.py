@@ -179,6 +179,7 @@ def evaluate(task: Task) -> dict:
         raise ValueError(f"scheme: unknown {scheme!r}")
     out = res.summary(sc.power_unit_w)
     out["rank_one_recovery"] = res.info.get("rank_one_recovery")
+    out["start"] = res.info.get("start")           # "baseline1" when Phase I failed (issue 5)
     out["n_failures"] = len(res.info.get("failures", []))
     return out
 
