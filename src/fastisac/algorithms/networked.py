@@ -556,11 +556,11 @@ class CentralProblem:
 
     def solve(self, stats: SolveStats, accept_stalled: bool = False):
         """Solve at the current parameters: primary settings, Clarabel fallback, then (on a stall)
-        shorter interior-point steps, all with chordal decomposition, then the same three
-        without it (``NO_CHORDAL_SETTINGS``) (the solver layer's ``SHORT_STEP_CLARABEL_SETTINGS``;
-        issue 5: at the paper's
-        size, R_info = 5, seed 0, Phase-I pass 4 ended InsufficientProgress at gap 7e-5 with both
-        the primary and the fallback settings, and AlmostSolved with max_step_fraction 0.9).
+        shorter interior-point steps (the solver layer's ``SHORT_STEP_CLARABEL_SETTINGS``), all with
+        chordal decomposition, then the same three without it (``NO_CHORDAL_SETTINGS``). Issue 5:
+        at the paper's size, R_info = 5, seed 0, Phase-I pass 4 ended InsufficientProgress at gap
+        7e-5 with both the primary and the fallback settings, and AlmostSolved with
+        max_step_fraction 0.9.
 
         ``accept_stalled`` (initialisation only): if all of these fail, the solve is repeated with
         max_step_fraction 0.8 (``PHASE1_SHORT_STEP_SETTINGS``), then with loose gap tolerances
@@ -714,9 +714,9 @@ def _joint_multipliers(inst, W, R, beta_joint, xi):
 
 
 def _init_fixed(inst, stats, eps0_db, sca_passes=3, max_retries=2, max_phase1=PHASE1_MAX_PASSES,
-                separated_fallback=True, fixed_cap=False):
+                fixed_cap=False):
     """Initialisation SDP of spec 4.3: xi at the cap, eta free, Tr F^{-1} <= eps0, a few SCA passes.
-    If every attempt fails and ``separated_fallback``, Baseline 1's design is the start (with
+    If every attempt fails, Baseline 1's design is the start (with
     ``fixed_cap``, only if its MSE meets eps0: Baseline 2's fixed requirement). Returns
     (W, R, eps, start) with start "phase1" or "baseline1"."""
     sc = inst.scenario
@@ -744,18 +744,17 @@ def _init_fixed(inst, stats, eps0_db, sca_passes=3, max_retries=2, max_phase1=PH
         except (InfeasibleError, SolverError) as exc:
             last_exc = exc
             errors.append(f"eps0 = {eps0_db - 10 * attempt:g} dB: {exc}")
-    if separated_fallback:
-        # Baseline 1's design (stage 1 pure sensing at P_max, stage 2 one SDP) is a feasible
-        # point of (18) with the smallest MSE there is, so it can start the BCD / ADMM when
-        # Phase I fails (session 8: the full Fig. 4 sweep's first drop at R_info = 5)
-        try:
-            W, R, mse, prob2 = _separated_setup(inst, stats, "sinr")
-            _separated_stage2(prob2, stats, W, R)
-            if mse <= 10 ** (eps0_db / 10) or not fixed_cap:
-                return W, R, float(mse), "baseline1"
-            errors.append(f"Baseline 1's design: MSE {10 * math.log10(mse):.2f} dB above the cap")
-        except (InfeasibleError, SolverError) as exc:
-            errors.append(f"Baseline 1's design: {exc}")
+    # Baseline 1's design (stage 1 pure sensing at P_max, stage 2 one SDP) is a feasible point
+    # of (18) with the smallest MSE there is, so it can start the BCD / ADMM when Phase I fails
+    # (session 8: the full Fig. 4 sweep's first drop at R_info = 5)
+    try:
+        W, R, mse, prob2 = _separated_setup(inst, stats, "sinr")
+        _separated_stage2(prob2, stats, W, R)
+        if mse <= 10 ** (eps0_db / 10) or not fixed_cap:
+            return W, R, float(mse), "baseline1"
+        errors.append(f"Baseline 1's design: MSE {10 * math.log10(mse):.2f} dB above the cap")
+    except (InfeasibleError, SolverError) as exc:
+        errors.append(f"Baseline 1's design: {exc}")
     raise InfeasibleError(f"initialisation SDP failed down to eps0 = {eps0_db - 10 * max_retries} dB: "
                           + "; ".join(errors), status=getattr(last_exc, "status", "infeasible"))
 
@@ -1600,8 +1599,8 @@ def decentralized_admm(inst: NetworkedInstance, *, fixed_mse_db: float | None = 
     tau = inst.tau
     fixed = fixed_mse_db is not None
     stats = SolveStats()
-    W, R, eps, eps_fixed, beta, deltas, st, xi, psis, lams, start = _admm_start(inst, stats, fixed_mse_db, eps0_db,
-                                                                         xi_update)
+    W, R, eps, eps_fixed, beta, deltas, st, xi, psis, lams, start = _admm_start(inst, stats, fixed_mse_db,
+                                                                                eps0_db, xi_update)
     cons = _Consensus(st, penalty_scaling, Z=interference(inst, W, R)[1])
     probs = [LocalProblem.cached(inst, m, fixed_mse=fixed, per_entry=penalty_scaling != "block") for m in range(M)]
     no_equil = penalty_scaling in ("rate", "rate_tracking")      # third local attempt, see _solve_local
@@ -1744,8 +1743,8 @@ def consensus_block_at_start(inst: NetworkedInstance, *, fixed_mse_db: float | N
         raise ValueError(f"fixed_mse_db: must be a finite number or None, got {fixed_mse_db!r}")
     if xi_update not in ("paper", "refill"):
         raise ValueError(f"xi_update: must be 'paper' or 'refill', got {xi_update!r}")
-    W, R, _, eps_fixed, beta, deltas, st, xi, psis, lams, _ = _admm_start(inst, SolveStats(), fixed_mse_db, eps0_db,
-                                                                       xi_update)
+    W, R, _, eps_fixed, beta, deltas, st, xi, psis, lams, _ = _admm_start(inst, SolveStats(), fixed_mse_db,
+                                                                          eps0_db, xi_update)
     vals = [_local_values(inst, m, W, R, st, xi, psis, lams, beta, deltas, eps_fixed) for m in range(inst.M)]
     return ConsensusBlock(inst, fixed_mse_db is not None, vals, st, W, R)
 
