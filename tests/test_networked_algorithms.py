@@ -372,7 +372,7 @@ def test_central_problem_keeps_a_verified_point_after_a_stall(inst, monkeypatch)
     monkeypatch.setattr(prob.pp_no_chordal, "solve", stalled)
     with pytest.raises(alg.SolverError):
         prob.solve(alg.SolveStats())
-    # then shorter steps: shorter steps (max_step_fraction 0.8) at the normal tolerances
+    # then shorter steps (max_step_fraction 0.8) at the normal tolerances
     before = getattr(prob, "stalled_accepted", 0)
     rec = prob.solve(alg.SolveStats(), accept_stalled=True)
     assert rec.objective > 0 and prob.stalled_accepted == before + 1

@@ -204,8 +204,7 @@ def summarise(figure: int, rows: list[dict]) -> list[dict]:
         if edges:
             out.append(dict(pmax_dbm=float("nan"), scheme="baseline1_edge", power_dbm=float("nan"), mse_db=float("nan"),
                             edge_dbm=finite_mean([r["payload"]["edge_dbm"] for r in edges]), feasible_rate=float("nan"),
-                            no_edge=sum(not math.isfinite(r["payload"]["edge_dbm"] if r["payload"]["edge_dbm"]
-                                                          is not None else math.nan) for r in edges),
+                            no_edge=sum(not _is_finite(r["payload"]["edge_dbm"]) for r in edges),
                             runs=len(edges)))
         rows = [r for r in rows if json_scheme(r) != "baseline1_edge"]
     key = {4: "rate_info", 5: "pmax_dbm", 6: "rate_info", 7: "mse_db"}[figure]
@@ -221,6 +220,10 @@ def summarise(figure: int, rows: list[dict]) -> list[dict]:
                     "failed": sum(r["status"] == "error" for r in rs),
                     "wall_time_s": finite_mean([r["payload"]["wall_time"] for r in ok_rows(rs)])})
     return out
+
+
+def _is_finite(v) -> bool:
+    return v is not None and math.isfinite(v)
 
 
 def json_scheme(row) -> str:
