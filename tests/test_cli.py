@@ -18,7 +18,7 @@ def test_help_is_clear(capsys):
     with pytest.raises(SystemExit):
         main(["reproduce", "--help"])
     out = capsys.readouterr().out
-    for flag in ("--figure", "--quick", "--workers", "--out", "--all", "--dask", "--db"):
+    for flag in ("--figure", "--quick", "--realisations", "--workers", "--out", "--all", "--dask", "--db"):
         assert flag in out
     for sub in ("list", "show", "export"):
         with pytest.raises(SystemExit):
@@ -36,6 +36,7 @@ def test_bad_arguments():
         build_parser().parse_args(["reproduce", "no_such_paper"])
     assert main(["reproduce", "dual_eve", "--figure", "1"]) == 2
     assert main(["reproduce", "dual_eve", "--workers", "0"]) == 2
+    assert main(["reproduce", "dual_eve", "--realisations", "0"]) == 2
     assert main(["reproduce"]) == 2                      # neither a paper nor --all
     assert main(["reproduce", "dual_eve", "--all"]) == 2  # both
     assert main(["reproduce", "networked", "--figure", "1"]) == 2   # networked has figures 3-7
@@ -44,6 +45,22 @@ def test_bad_arguments():
         assert main(["reproduce", name]) == 2            # planned, not implemented yet
     with pytest.raises(SystemExit):
         build_parser().parse_args(["results", "export"])  # --csv is required
+
+
+def test_reproduce_first_realisations_only(tmp_path, capsys):
+    """--realisations N runs realisations 0..N-1 of every point; the report says the size is incomplete."""
+    args = ["reproduce", "unified_outage", "--quick", "--figure", "2", "--workers", "1", "--no-progress",
+            "--out", str(tmp_path)]
+    assert main(args + ["--realisations", "1"]) == 0
+    cap = capsys.readouterr()
+    assert "(quick size, realisations 0-0): 6 tasks" in cap.err
+    from fastisac.experiments import ResultStore, paper_module
+    full = paper_module("unified_outage").tasks(2, quick=True)
+    assert len(full) == 12 and {t.realisation for t in full} == {0, 1}
+    with ResultStore(tmp_path / "results.sqlite") as store:
+        rows = store.rows("unified_outage", "fig2")
+    assert len(rows) == 6 and {r["realisation"] for r in rows} == {0}
+    assert "Fig. 2 (quick (incomplete: 6 of 12 tasks) size" in (tmp_path / "REPRODUCTION.md").read_text()
 
 
 def test_reproduce_end_to_end_and_resume(tmp_path):

@@ -365,9 +365,12 @@ def _run_paper(name, mod, figures, args, store, executor, workers, warm, out_roo
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     tasks = [t for f in figures for t in mod.tasks(f, quick=args.quick)]
-    size = "quick" if args.quick else "full"
+    size = "quick size" if args.quick else "full size"
+    if args.realisations is not None:   # a partial run: the first realisations of every point
+        tasks = [t for t in tasks if t.realisation < args.realisations]
+        size += f", realisations 0-{args.realisations - 1}"
     where = f"Dask at {args.dask}" if executor is not None else f"{workers} worker(s)"
-    print(f"fastisac: {name} figures {list(figures)} ({size} size): {len(tasks)} tasks, {where}, "
+    print(f"fastisac: {name} figures {list(figures)} ({size}): {len(tasks)} tasks, {where}, "
           f"results in {store.path}", file=sys.stderr)
     summ = run_sweep(tasks, mod.evaluate, store, executor=executor, workers=workers,
                      progress=not args.no_progress, desc=name, code_version=store.code_version,
@@ -378,9 +381,9 @@ def _run_paper(name, mod, figures, args, store, executor, workers, warm, out_roo
         results[f] = _figure_outputs(mod, f, fsize, rows, out, strict=True)
     comparison = mod.paper_comparison({f: r.table for f, r in results.items()})
     print()
-    print(f"{name}: paper vs measured ({size} size)")
+    print(f"{name}: paper vs measured ({size})")
     print_table(comparison)
-    md = [f"# {name}: paper vs measured ({size} size)\n", _markdown(comparison)]
+    md = [f"# {name}: paper vs measured ({size})\n", _markdown(comparison)]
     md += [f"\n## Fig. {f}\n\n![Fig. {f}](fig{f}.png)\n\nData: [fig{f}.csv](fig{f}.csv)\n" for f in figures]
     (out / "REPRODUCTION.md").write_text("\n".join(md))
     print(f"\n{summ.ran} tasks run ({summ.ok} ok, {summ.infeasible} infeasible, {summ.failed} failed), "
@@ -393,6 +396,9 @@ def _run_paper(name, mod, figures, args, store, executor, workers, warm, out_roo
 
 
 def cmd_reproduce(args) -> int:
+    if args.realisations is not None and args.realisations < 1:
+        _err(f"--realisations: must be >= 1, got {args.realisations}")
+        return 2
     try:
         plan = plan_reproduction(args.paper, args.all, args.figure)
     except ValueError as exc:  # PlanError, or a registry problem
@@ -645,6 +651,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--figure", type=int, action="append", metavar="N",
                    help="figure number (repeatable; default: all; with --all, applies to each paper that has it)")
     r.add_argument("--quick", action="store_true", help="reduced size: fewer realisations, coarser grids")
+    r.add_argument("--realisations", type=int, default=None, metavar="N",
+                   help="run only realisations 0..N-1 of every point (e.g. a few of the full size's drops); "
+                        "the figures use what the store holds and say how many of the size's tasks that is")
     r.add_argument("--workers", type=int, default=min(os.cpu_count() or 1, 4), metavar="N",
                    help="worker processes (1 = run inline; default: min(cores, 4)); with --dask local, "
                         "the number of Dask workers")
