@@ -429,6 +429,22 @@ def test_fig5_reports_drops_without_a_baseline1_edge():
             assert cmp["Fig. 5 Baseline 1 feasibility edge in P_max"]["measured"] == 10.0
 
 
+def test_fig6_reads_the_fig4_runs():
+    """Fig. 6 (adaptive MSE vs R_info) is drawn from the Fig. 4 runs of its schemes: its tasks are a
+    subset of Fig. 4's (same keys, so the sweep runs them once) and its table has only its schemes."""
+    import json
+    from fastisac.experiments import networked as ex
+    for quick in (True, False):
+        t4, t6 = ex.tasks(4, quick=quick), ex.tasks(6, quick=quick)
+        keys4 = {t.key("v") for t in t4}
+        assert t6 and {t.key("v") for t in t6} <= keys4 and len(t6) == len(t4) * 3 // 4
+        assert {json.loads(t.point)["scheme"] for t in t6} == {"proposed1", "proposed2", "baseline1"}
+    rows = [dict(point=t.point, status="ok", realisation=t.realisation,
+                 payload={"power_dbm": 1.0, "mse_db": -20.0, "wall_time": 1.0, "feasible": True})
+            for t in ex.tasks(6, quick=True)]
+    assert {r["scheme"] for r in ex.summarise(6, rows)} == {"proposed1", "proposed2", "baseline1"}
+
+
 @pytest.mark.skipif(__import__("platform").machine() not in ("x86_64", "AMD64"),
                     reason="OPENBLAS_CORETYPE names x86-64 kernels")
 def test_algorithm2_quick_result_does_not_depend_on_the_blas_kernel():
