@@ -110,9 +110,20 @@ per-formulation algebra (:class:`_ComplexAlgebra`, :class:`_RealAlgebra`). Measu
   redundant. Settings (same N = 16 / 25 problem): 2 threads 1.9 / 40 s (no gain on this shared
   machine), qdldl 19 s at N = 16 (12x slower; it is also the retry setting), tolerances 1e-6 instead of
   1e-8 17 / 22 iterations instead of 18 / 23, static regularisation 1e-7 19 iterations: none changes
-  the order of magnitude. Reaching about a second at N = 36 would need a method without dense
-  svec-order KKT blocks (a first-order conic method or a low-rank / Burer-Monteiro factorisation),
-  not a different setting. Measured with SCS 3.3.1 (first-order, on the same CVXPY problem, initial SDP
+  the order of magnitude. Clarabel's floor for the cones alone (session 9, CVXPY toy problem min
+  sum tr(C_i X_i), sum tr X_i = 1, X_i >= 0 of order 72, 6 iterations): one cone 0.47-0.52 s per
+  iteration, four uncoupled cones 2.0 s (order 36: 0.036 s per iteration), so even without the
+  coupling one slot SDP at N = 36 would take ~40 s at its 20-odd iterations; in the N = 25 slot SDP's
+  profile (perf) faer's dense GEMM microkernel and supernodal LDL take ~65 % of the time. Reaching
+  about a second at N = 36 would need a method without dense svec-order KKT blocks (a first-order
+  conic method or a low-rank / Burer-Monteiro factorisation), not a different setting. A fixed
+  subspace restriction X_i = U Y_i U^H (U orthonormal, exact for every constraint: the error balls and
+  Gaussian errors project to balls and Gaussians of the same size, Frobenius and trace terms are
+  unitarily invariant) was measured on the initial slot SDPs of the N = 16 draw 1 (slots 0-1) and not
+  adopted: with U spanning the LU and IU channels and the scan direction (r = 6) the objective fell by
+  5.9-7.3 %, adding the phase-only LU channels (r = 9) by 1.7-1.8 %, and 8-17 % of each full solution's
+  Frobenius norm lies outside that span; a certified version would need the full-space dual slack
+  (column generation), not attempted. Measured with SCS 3.3.1 (first-order, on the same CVXPY problem, initial SDP
   of slot 2, draw 0, 1 thread, machine shared): N = 16, eps 1e-7: 1.5 s, 550 iterations, objective 78.1923
   (Clarabel 78.1922, 4.4 s on the same loaded machine), largest constraint violation 3.5e-5 (Clarabel 3e-9);
   eps 1e-5: 1.1 s, violation 2.6e-2. N = 36, eps 1e-6: 49 s, 3500 iterations, violation 4.9e-3: 7x faster
