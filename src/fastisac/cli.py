@@ -364,7 +364,9 @@ def _run_paper(name, mod, figures, args, store, executor, workers, warm, out_roo
     out = out_root / name
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    tasks = [t for f in figures for t in mod.tasks(f, quick=args.quick)]
+    # figures drawn from the same runs (tris_rsma Figs. 6 and 10, networked Figs. 4 and 6) share tasks
+    tasks = list({(t.figure, t.point, t.realisation): t
+                  for f in figures for t in mod.tasks(f, quick=args.quick)}.values())
     size = "quick size" if args.quick else "full size"
     if args.realisations is not None:   # a partial run: the first realisations of every point
         tasks = [t for t in tasks if t.realisation < args.realisations]
