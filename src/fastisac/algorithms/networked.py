@@ -131,9 +131,14 @@ Readings chosen (spec [A] unless stated):
   secrecy constraint, not the power, limits it).
 * Start fallback (session 8, not in the spec): when every Phase-I attempt fails, Algorithm 1,
   Algorithm 2 and Baseline 2 (if its MSE meets the fixed cap) start from Baseline 1's design, a
-  feasible point of (18); ``info["start"]`` says "phase1" or "baseline1". On the full Fig. 4
-  sweep's first drop at R_info = 5 (Phase-I pass 4 fails under every setting) Algorithm 1's
-  first block-A solve from there fails too, so it returns that design (17.91 dBm, feasible).
+  feasible point of (18); ``info["start"]`` says "phase1" or "baseline1". For this start Baseline
+  1's stage 2 is designed with Eve's SINR capped at the even split 2^R_leak - 1 of the leakage
+  budget (then, if that is infeasible, at the whole budget 2^(R_leak / tau_2) - 1, Baseline 1's
+  own cap). Reason (session 9, the full Fig. 4 sweep's first drop at R_info = 5, where Phase-I
+  pass 4 fails under every setting): with the whole budget in stage 2 every leakage constraint is
+  active there, the refill gives the stage-1 covariances a zero cap, their LMIs have no interior
+  and the first block-A SDP ends NumericalError, so Algorithm 1 returned the start (17.91 dBm);
+  from the even-split design it runs 11 monotone iterations, 17.99 -> 8.22 dBm (200 s).
 * Final checks: rates (5)-(6) of the rank-one beams, exact worst-case leakage over the
   per-BS balls (16) at the radii of the achieved CRB (TRS kernel), power (19).
 """
@@ -746,15 +751,22 @@ def _init_fixed(inst, stats, eps0_db, sca_passes=3, max_retries=2, max_phase1=PH
             errors.append(f"eps0 = {eps0_db - 10 * attempt:g} dB: {exc}")
     # Baseline 1's design (stage 1 pure sensing at P_max, stage 2 one SDP) is a feasible point
     # of (18) with the smallest MSE there is, so it can start the BCD / ADMM when Phase I fails
-    # (session 8: the full Fig. 4 sweep's first drop at R_info = 5)
-    try:
-        W, R, mse, prob2 = _separated_setup(inst, stats, "sinr")
-        _separated_stage2(prob2, stats, W, R)
+    # (session 8: the full Fig. 4 sweep's first drop at R_info = 5). Its stage 2 is first designed
+    # with Eve's SINR capped at the even split 2^R_leak - 1 of the leakage budget: with the whole
+    # budget in stage 2 every leakage constraint is active there, so the refill gives stage 1 a zero
+    # cap, its covariances can only stay 0 (an LMI without interior) and the first block-A SDP ended
+    # NumericalError (session 9, that drop: Algorithm 1 and Baseline 2 returned the start)
+    for split, cap in (("even", xi_cap), ("stage 2", None)):
+        try:
+            W, R, mse, prob2 = _separated_setup(inst, stats, "sinr", xi_cap=cap)
+            _separated_stage2(prob2, stats, W, R)
+        except (InfeasibleError, SolverError) as exc:
+            errors.append(f"Baseline 1's design ({split} leakage split): {exc}")
+            continue
         if mse <= 10 ** (eps0_db / 10) or not fixed_cap:
             return W, R, float(mse), "baseline1"
         errors.append(f"Baseline 1's design: MSE {10 * math.log10(mse):.2f} dB above the cap")
-    except (InfeasibleError, SolverError) as exc:
-        errors.append(f"Baseline 1's design: {exc}")
+        break
     raise InfeasibleError(f"initialisation SDP failed down to eps0 = {eps0_db - 10 * max_retries} dB: "
                           + "; ".join(errors), status=getattr(last_exc, "status", "infeasible"))
 
@@ -926,9 +938,10 @@ def centralized_bcd(inst: NetworkedInstance, *, max_iter: int = 30, tol: float =
 
 
 # --------------------------------------------------------------------------- baselines 1
-def _separated_setup(inst, stats, rate_form):
+def _separated_setup(inst, stats, rate_form, xi_cap=None):
     """Baseline 1's stage 1 (min Tr F^{-1} s.t. Tr R_m <= P_max, spec 5) and its stage-2 problem,
-    bound to that design: (W, R, stage-1 MSE, CentralProblem)."""
+    bound to that design: (W, R, stage-1 MSE, CentralProblem). ``xi_cap``: Eve's stage-2 SINR cap
+    (default: the whole leakage budget, 2^(R_leak / tau_2) - 1)."""
     sc = inst.scenario
     M, K, N = inst.M, inst.K, inst.N
     R1 = [cp.Variable((N, N), hermitian=True) for _ in range(M)]
@@ -945,7 +958,8 @@ def _separated_setup(inst, stats, rate_form):
     prob = CentralProblem.cached(inst, "fixed", stages=(1,), crb_constraint=False, rate_form=rate_form)
     if prob.fresh:
         stats.build_time += prob.pp.build_time
-    xi_cap = 2.0 ** (sc.rate_leak / inst.tau[1]) - 1
+    if xi_cap is None:
+        xi_cap = 2.0 ** (sc.rate_leak / inst.tau[1]) - 1
     offset = inst.tau[0] * np.real(np.trace(R1v, axis1=1, axis2=2))
     prob.pp.set(xi=np.full((1, M * K), xi_cap), power_offset=offset,
                 beta_sq=np.array([np.sum(beta2 ** 2)]))
