@@ -13,7 +13,10 @@ about 0.14 s at N = 9, 1.6-2 s at N = 16, 26-100 s at N = 25 and 336 s at N = 36
 on a shared machine; see the algorithms module), so N = 16 does not fit the quick budget and the full N sweep (up to 64) does not fit a
 session; at N = 9 the note-6.3
 calibration (p_min = 0.8 * 16 P_t) would exceed N P_t, so quick runs calibrate sigma_r^2 for
-p_min = 0.4 * 16 P_t. The full sizes follow note 6.2 (100 realisations, N = 16..64).
+p_min = 0.4 * 16 P_t. The full sizes follow note 6.2 (100 realisations, N = 16..64) and calibrate
+sigma_r^2 at the lowest P_t of Fig. 6 (0.2 mW: p_min = 0.8 * 16 * 0.2 mW), not at 1 mW: note 6.1 asks
+for (62) to be feasible at N = 16, and with the 1 mW calibration (p_min = 12.8 mW of slot power) every
+scheme but TRSMA (N receive antennas) was infeasible at P_t = 0.2 and 0.5 mW (session 9, draw 0).
 Schemes: proposed, TRSMA, SDP, SDMA + AN, NOMA + AN (ZF is not in the sweeps: its initial SDP
 was infeasible on the draws tried; at the quick point the initial SDPs of SDP, SDMA + AN and NOMA
 + AN are infeasible too, measured). SEE/IEE use the note's power model with zero circuit power (the
@@ -41,7 +44,7 @@ PAPER = "tris_rsma"
 FIGURES = (5, 6, 7, 8, 9, 10, 11, 12)
 SCHEMES = ("proposed", "trsma", "sdp", "sdma", "noma")
 FULL = dict(sides=(4, 5, 6, 7, 8), powers=(0.2, 0.5, 1.0, 2.0, 5.0, 10.0), taus=(0.0, 0.02, 0.04, 0.06, 0.08, 0.1),
-            trials=100, max_iter=30, side=4, default_side=6, det_frac=0.8, tau_schemes=SCHEMES)
+            trials=100, max_iter=30, side=4, default_side=6, det_frac=0.8, tau_schemes=SCHEMES, cal_mw=0.2)
 # quick: N = 9 (3 x 3) with sigma_r^2 calibrated for p_min = 0.4 * 16 P_t (0.8 would exceed N P_t at N = 9)
 QUICK = dict(sides=(3,), powers=(1.0, 4.0), taus=(0.02, 0.1), trials=1, max_iter=3, side=3, default_side=3,
              det_frac=0.4, tau_schemes=("proposed",))
@@ -64,6 +67,8 @@ def tasks(figure: int, quick: bool = False) -> list[Task]:
         raise ValueError(f"figure: tris_rsma has figures {FIGURES}, got {figure}")
     z = _size(quick)
     kw = dict(max_iter=z["max_iter"], det_frac=z["det_frac"])
+    if "cal_mw" in z:           # absent at the quick size: its task keys and seeds stay as they were
+        kw["cal_mw"] = z["cal_mw"]
     if figure in (5, 11, 12):
         sides = sorted(set(z["sides"][:3]) | {z["default_side"]}) if figure == 5 else [z["default_side"]]
         pts = [_point(side=n, **kw) for n in sides]
@@ -93,7 +98,8 @@ def evaluate(task: Task) -> dict:
     scheme = p["scheme"]
     sc = TrisRsmaScenario(n_rows=int(p["side"]), n_cols=int(p["side"]), power_per_element_mw=float(p["pt_mw"]),
                           tau2_normalised=None if p["tau2"] is None else float(p["tau2"]),
-                          perfect_csi=scheme == "perfect", detection_power_fraction=float(p["det_frac"]))
+                          perfect_csi=scheme == "perfect", detection_power_fraction=float(p["det_frac"]),
+                          calibration_power_w=float(p.get("cal_mw", 1.0)) * 1e-3)
     inst = sc.draw(np.random.default_rng(channel_seed(task.realisation)))
     res = alg.tris_rsma_bcd(sc, inst, scheme, max_iter=int(p["max_iter"]), rng=np.random.default_rng(task.seed))
     out = res.summary()
