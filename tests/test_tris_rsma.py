@@ -790,6 +790,27 @@ def test_calibrated_p_rf_rejects_bad_inputs(bad, name):
         alg.calibrated_p_rf(**args)
 
 
+def test_full_size_detection_constraint_feasible_across_the_power_sweep():
+    """Session 9: the full size calibrates sigma_r^2 at Fig. 6's lowest P_t, so the normalised slot-power
+    floor (62) stays within the per-element budget (total N) at every P_t of the sweep; with the 1 mW
+    calibration it did not at 0.2 and 0.5 mW (every scheme but TRSMA was infeasible there). The quick
+    size keeps its points (no cal_mw key: task keys and seeds unchanged)."""
+    import json
+    from fastisac.experiments import tris_rsma as ex
+    full = [json.loads(t.point) for t in ex.tasks(6) if t.realisation == 0]
+    assert {p["cal_mw"] for p in full} == {min(ex.FULL["powers"])}
+    assert all("cal_mw" not in json.loads(t.point) for t in ex.tasks(6, quick=True))
+    rng = np.random.default_rng(0)
+    for p in full:
+        if p["scheme"] != "proposed":
+            continue
+        sc = ex.scenario_of(p)
+        assert float(np.max(sc.draw(rng).p_min)) <= sc.n_elements
+        if p["pt_mw"] < 0.8:
+            old = ex.scenario_of({**p, "cal_mw": 1.0})
+            assert float(np.max(old.draw(rng).p_min)) > old.n_elements
+
+
 def test_fig7_comparison_reports_the_p_rf_calibration():
     from fastisac.experiments import tris_rsma as ex
     # SEE = B SSE / P: proposed 5.9 / 16 mW, TRSMA 6.0 / 16 mW at N=16; at N=25 TRSMA uses 10 mW

@@ -93,13 +93,18 @@ def _grid(step_deg):
     return A.ravel(), P.ravel()
 
 
+def scenario_of(p: dict) -> TrisRsmaScenario:
+    """The scenario of one sweep point (``cal_mw``: the P_t at which sigma_r^2 is calibrated, 1 mW if absent)."""
+    return TrisRsmaScenario(n_rows=int(p["side"]), n_cols=int(p["side"]), power_per_element_mw=float(p["pt_mw"]),
+                            tau2_normalised=None if p["tau2"] is None else float(p["tau2"]),
+                            perfect_csi=p["scheme"] == "perfect", detection_power_fraction=float(p["det_frac"]),
+                            calibration_power_w=float(p.get("cal_mw", 1.0)) * 1e-3)
+
+
 def evaluate(task: Task) -> dict:
     p = task.params_dict
     scheme = p["scheme"]
-    sc = TrisRsmaScenario(n_rows=int(p["side"]), n_cols=int(p["side"]), power_per_element_mw=float(p["pt_mw"]),
-                          tau2_normalised=None if p["tau2"] is None else float(p["tau2"]),
-                          perfect_csi=scheme == "perfect", detection_power_fraction=float(p["det_frac"]),
-                          calibration_power_w=float(p.get("cal_mw", 1.0)) * 1e-3)
+    sc = scenario_of(p)
     inst = sc.draw(np.random.default_rng(channel_seed(task.realisation)))
     res = alg.tris_rsma_bcd(sc, inst, scheme, max_iter=int(p["max_iter"]), rng=np.random.default_rng(task.seed))
     out = res.summary()
