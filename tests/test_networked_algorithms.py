@@ -502,3 +502,54 @@ def test_algorithm2_quick_result_does_not_depend_on_the_blas_kernel():
         assert feasible == "True"
         out[core] = float(power)
     assert max(out.values()) - min(out.values()) <= 0.05, out
+
+
+def test_continuation_rates():
+    assert alg._continuation_rates(5.0) == pytest.approx([0.5 * j for j in range(1, 11)])
+    assert alg._continuation_rates(5.0)[-1] == 5.0
+    assert alg._continuation_rates(1.2) == pytest.approx([0.5, 1.0, 1.2])
+    assert alg._continuation_rates(0.4) == []
+
+
+def _user_rates(inst, W, R):
+    S, Z = alg.interference(inst, W, R)
+    return np.tensordot(inst.tau, np.log2(1 + S / Z), axes=1)
+
+
+def test_failed_zero_start_phase1_falls_back_to_rate_continuation(monkeypatch):
+    """Session 10: when Phase I from W = R = 0 fails, it is rerun at rate floors 0.5, 1.0, ...,
+    R_info, each from the previous point (here the zero start is made to fail)."""
+    sc = NetworkedScenario(n_bs=2, n_users=1, n_antennas=2, bs_positions=((15.0, 22.5), (-25.0, 25.0)),
+                           rate_info=2.0)
+    inst = sc.draw(np.random.default_rng(1))
+    seen = []
+    original = alg._phase1
+
+    def phase1(prob, stats, W, R, *args, **kw):
+        rate = float(prob.params["rate_info"].value)
+        seen.append(rate)
+        if rate == sc.rate_info and not np.any(W):
+            raise alg.SolverError("zero start made to fail", status="solver_error")
+        return original(prob, stats, W, R, *args, **kw)
+    monkeypatch.setattr(alg, "_phase1", phase1)
+    W, R, eps, start = alg._init_fixed(inst, alg.SolveStats(), -20.0)
+    assert start == "continuation"
+    assert seen == pytest.approx([2.0, 0.5, 1.0, 1.5, 2.0])
+    assert np.min(_user_rates(inst, W, R)) >= sc.rate_info - 1e-4
+    assert float(alg.CentralProblem.cached(inst, "fixed").params["rate_info"].value) == sc.rate_info
+    res = alg.centralized_bcd(inst, max_iter=3)
+    assert res.info["start"] == "continuation" and res.feasible, res.check
+    _recheck(inst, res)
+
+
+def test_rate_continuation_rescues_the_fig4_drop_whose_zero_start_phase1_fails():
+    """Paper size, the full Fig. 4 sweep's first drop at R_info = 5 (session 9: Phase I from zero
+    fails there under every Clarabel setting and Algorithm 1 started from Baseline 1's design):
+    the rate continuation reaches a point meeting every rate floor within the power budget."""
+    from fastisac.experiments import networked as ex
+    p = ex._point(ex.FULL)
+    inst = ex.scenario_of(p).draw(np.random.default_rng(ex.drop_seed(p, 0)))
+    W, R, eps, start = alg._init_fixed(inst, alg.SolveStats(), -20.0, max_retries=0)
+    assert start == "continuation" and eps == pytest.approx(0.01)
+    assert np.min(_user_rates(inst, W, R)) >= inst.scenario.rate_info - 1e-4
+    assert np.all(alg.bs_power_nb(W, R, inst.tau) <= inst.scenario.pmax * (1 + 1e-6))
