@@ -511,11 +511,6 @@ def test_continuation_rates():
     assert alg._continuation_rates(0.4) == []
 
 
-def _user_rates(inst, W, R):
-    S, Z = alg.interference(inst, W, R)
-    return np.tensordot(inst.tau, np.log2(1 + S / Z), axes=1)
-
-
 def test_failed_zero_start_phase1_falls_back_to_rate_continuation(monkeypatch):
     """Session 10: when Phase I from W = R = 0 fails, it is rerun at rate floors 0.5, 1.0, ...,
     R_info, each from the previous point (here the zero start is made to fail)."""
@@ -535,7 +530,7 @@ def test_failed_zero_start_phase1_falls_back_to_rate_continuation(monkeypatch):
     W, R, eps, start = alg._init_fixed(inst, alg.SolveStats(), -20.0)
     assert start == "continuation"
     assert seen == pytest.approx([2.0, 0.5, 1.0, 1.5, 2.0])
-    assert np.min(_user_rates(inst, W, R)) >= sc.rate_info - 1e-4
+    assert np.min(alg.secrecy_check(inst, W, R)["rate"]) >= sc.rate_info - 1e-4
     assert float(alg.CentralProblem.cached(inst, "fixed").params["rate_info"].value) == sc.rate_info
     res = alg.centralized_bcd(inst, max_iter=3)
     assert res.info["start"] == "continuation" and res.feasible, res.check
@@ -551,5 +546,5 @@ def test_rate_continuation_rescues_the_fig4_drop_whose_zero_start_phase1_fails()
     inst = ex.scenario_of(p).draw(np.random.default_rng(ex.drop_seed(p, 0)))
     W, R, eps, start = alg._init_fixed(inst, alg.SolveStats(), -20.0, max_retries=0)
     assert start == "continuation" and eps == pytest.approx(0.01)
-    assert np.min(_user_rates(inst, W, R)) >= inst.scenario.rate_info - 1e-4
+    assert np.min(alg.secrecy_check(inst, W, R)["rate"]) >= inst.scenario.rate_info - 1e-4
     assert np.all(alg.bs_power_nb(W, R, inst.tau) <= inst.scenario.pmax * (1 + 1e-6))

@@ -137,7 +137,7 @@ Readings chosen (spec [A] unless stated):
   continuation succeeds in 5 s.
 * Start fallback (session 8, not in the spec): when every Phase-I attempt fails, Algorithm 1,
   Algorithm 2 and Baseline 2 (if its MSE meets the fixed cap) start from Baseline 1's design, a
-  feasible point of (18); ``info["start"]`` says "phase1" or "baseline1". For this start Baseline
+  feasible point of (18); ``info["start"]`` says "phase1", "continuation" or "baseline1". For this start Baseline
   1's stage 2 is designed with Eve's SINR capped at the even split 2^R_leak - 1 of the leakage
   budget (then, if that is infeasible, at the whole budget 2^(R_leak / tau_2) - 1, Baseline 1's
   own cap). Reason (session 9, the full Fig. 4 sweep's first drop at R_info = 5, where Phase-I
