@@ -245,6 +245,14 @@ PHASE1_SLACK_CAP = 1e6
 PHASE1_MAX_PASSES = 60
 PHASE1_STALL_PASSES = 3
 PHASE1_STALL_DROP = 0.01
+#: Phase I's slacks at solver accuracy (issue 5, session 11): at the paper's size (R_info = 6, the
+#: full sweep's drop 1, rate continuation at 5 bits, eps0 = -30 / -40 dB) the total slack fell to
+#: ~1e-6 bits in 4-5 passes and then oscillated between 4e-7 and 3e-6 (Clarabel's accuracy on a
+#: slack weighted by slack_weight), above the 1e-7 acceptance, so the stall rule declared the
+#: initialisation infeasible. When every slack is at most PHASE1_SLACK_ACCURACY bits, one pass with
+#: the slacks fixed at 0 is tried from the current point (its linearisation is tight there, so it
+#: is feasible up to those slacks); if it solves, its point is feasible for (18) and Phase I ends.
+PHASE1_SLACK_ACCURACY = 1e-5
 #: last resort of an initialisation solve (see CentralProblem.solve): short steps and loose gap
 #: tolerances, the point kept only if every constraint is violated by at most PHASE1_VIOLATION_TOL
 PHASE1_LOOSE_CLARABEL_SETTINGS = {"direct_solve_method": "qdldl", "iterative_refinement_enable": True,
@@ -679,12 +687,32 @@ def _phase1_solve(prob: "CentralProblem", stats: SolveStats, accept_stalled: boo
     return prob.solve(stats, accept_stalled=accept_stalled)
 
 
+def _phase1_zero_slack_pass(prob: "CentralProblem", stats: SolveStats, W, R, stages, accept_stalled):
+    """One SCA pass from (W, R) with every rate slack fixed at 0 (PHASE1_SLACK_ACCURACY). Returns the
+    point with the covariances of ``stages`` updated (feasible for (18)) if it solved; None, with the
+    slack cap restored, if it failed."""
+    cap = float(prob.params["slack_cap"].value)
+    prob.pp.set(slack_cap=0.0)
+    prob.set_sca(W, R)
+    try:
+        prob.solve(stats, accept_stalled=accept_stalled)
+    except (InfeasibleError, SolverError):
+        prob.pp.set(slack_cap=cap)
+        return None
+    W2, R2 = prob.values()
+    W, R = W.copy(), R.copy()
+    W[stages], R[stages] = W2[stages], R2[stages]
+    return W, R
+
+
 def _phase1(prob: "CentralProblem", stats: SolveStats, W, R, max_passes: int = PHASE1_MAX_PASSES,
             stages=(0, 1), accept_stalled: bool = True):
     """Phase I (spec 4.3 [A]): SCA passes with slacks on the rate constraints C2 until the expansion
     point is feasible (every slack <= 1e-7); only the covariances of ``stages`` are updated (Baseline 1
-    keeps its stage-1 design). Stops with InfeasibleError after ``max_passes`` passes or when the total
-    slack falls by less than PHASE1_STALL_DROP over PHASE1_STALL_PASSES passes. Leaves the slack cap at 0."""
+    keeps its stage-1 design), or until every slack is at solver accuracy (<= PHASE1_SLACK_ACCURACY)
+    and one pass with the slacks fixed at 0 solves. Stops with InfeasibleError after ``max_passes``
+    passes or when the total slack falls by less than PHASE1_STALL_DROP over PHASE1_STALL_PASSES
+    passes. Leaves the slack cap at 0."""
     W, R = W.copy(), R.copy()
     stages = list(stages)
     prob.pp.set(slack_cap=PHASE1_FIRST_SLACK_CAP)
@@ -697,6 +725,11 @@ def _phase1(prob: "CentralProblem", stats: SolveStats, W, R, max_passes: int = P
         total = float(np.sum(prob.slack.value))
         if float(np.max(prob.slack.value)) <= 1e-7:
             break
+        if float(np.max(prob.slack.value)) <= PHASE1_SLACK_ACCURACY:
+            point = _phase1_zero_slack_pass(prob, stats, W, R, stages, accept_stalled)
+            if point is not None:
+                W, R = point
+                break
         if p >= PHASE1_STALL_PASSES and total > (1 - PHASE1_STALL_DROP) * totals[-PHASE1_STALL_PASSES]:
             raise InfeasibleError(f"Phase I stalled: rate slacks {total:.3g} bits after {p + 1} passes",
                                   status="infeasible")
