@@ -588,3 +588,30 @@ def test_phase1_accepts_slacks_at_solver_accuracy_by_a_zero_slack_pass(monkeypat
     monkeypatch.setattr(alg, "_phase1_zero_slack_pass", lambda *a: None)
     with pytest.raises(alg.InfeasibleError, match="stalled"):
         alg._phase1(prob, alg.SolveStats(), W0, R0)
+
+
+@pytest.mark.parametrize("limit", [2, 4])
+def test_algorithm2_stops_after_max_consecutive_failures_of_one_bs(inst, monkeypatch, limit):
+    """A BS whose local solve always fails keeps its previous iterate; the run stops after
+    ``max_failures`` consecutive failures (session 11: default 8, was 3) and returns the best
+    verified iterate, here its centralized start."""
+    original = alg._solve_local
+
+    def solve_local(lp, *args):
+        if lp.m == 1:
+            return alg.SolverError("made to fail", status="solver_error"), None
+        return original(lp, *args)
+    monkeypatch.setattr(alg, "_solve_local", solve_local)
+    res = alg.decentralized_admm(inst, max_iter=20, max_failures=limit)
+    assert res.iterations == limit
+    assert len(res.info["failures"]) == limit
+    assert all("BS 1" in f for f in res.info["failures"])
+    assert res.info["selected_iteration"] == 0 and res.feasible
+    _recheck(inst, res)
+
+
+def test_algorithm2_max_failures_validation(inst):
+    for bad in (0, -1, 2.5, True):
+        with pytest.raises(ValueError, match="max_failures"):
+            alg.decentralized_admm(inst, max_failures=bad)
+    assert alg.ADMM_MAX_CONSECUTIVE_FAILURES == 8
