@@ -727,9 +727,10 @@ def _phase1(prob: "CentralProblem", stats: SolveStats, W, R, max_passes: int = P
         W2, R2 = prob.values()
         W[stages], R[stages] = W2[stages], R2[stages]
         total = float(np.sum(prob.slack.value))
-        if float(np.max(prob.slack.value)) <= 1e-7:
+        largest = float(np.max(prob.slack.value))
+        if largest <= 1e-7:
             break
-        if float(np.max(prob.slack.value)) <= PHASE1_SLACK_ACCURACY:
+        if largest <= PHASE1_SLACK_ACCURACY:
             point = _phase1_zero_slack_pass(prob, stats, W, R, stages, accept_stalled)
             if point is not None:
                 W, R = point
@@ -1652,7 +1653,7 @@ def decentralized_admm(inst: NetworkedInstance, *, fixed_mse_db: float | None = 
                        xi_update: str = "refill", output: str = "best_verified",
                        recovery: str = "randomisation", n_draws: int = 100,
                        rng: np.random.Generator | None = None, penalty_scaling: str = "block",
-                       max_failures: int | None = None) -> NetworkedResult:
+                       max_failures: int = ADMM_MAX_CONSECUTIVE_FAILURES) -> NetworkedResult:
     """Algorithm 2 (consensus ADMM, spec 4.6); with ``fixed_mse_db`` it is Baseline 2 (spec 5).
 
     ``output="best_verified"`` (default) returns the lowest-power iterate (the centralized
@@ -1673,12 +1674,10 @@ def decentralized_admm(inst: NetworkedInstance, *, fixed_mse_db: float | None = 
     follow the victim's current 1 + incoming INR), see :class:`_Consensus`. With the two "rate"
     scalings a local solve that fails under the primary and fallback settings is tried once more
     without Clarabel's equilibration (kept if the re-check passes, see :func:`_solve_local`).
-    ``max_failures``: consecutive failed local solves of one BS that stop the run (default
+    ``max_failures``: consecutive failed local solves of one BS that stop the run (see
     ADMM_MAX_CONSECUTIVE_FAILURES); a failing BS keeps its previous local iterate meanwhile.
     """
     _check_common(inst, max_iter, tol)
-    if max_failures is None:
-        max_failures = ADMM_MAX_CONSECUTIVE_FAILURES
     if isinstance(max_failures, bool) or not isinstance(max_failures, int) or max_failures < 1:
         raise ValueError(f"max_failures: must be a positive int, got {max_failures!r}")
     if penalty_scaling not in PENALTY_SCALINGS:
