@@ -615,3 +615,32 @@ def test_algorithm2_max_failures_validation(inst):
         with pytest.raises(ValueError, match="max_failures"):
             alg.decentralized_admm(inst, max_failures=bad)
     assert alg.ADMM_MAX_CONSECUTIVE_FAILURES == 8
+
+
+def test_alg2_rho_init_reaches_algorithm2_and_stays_out_of_default_task_keys(monkeypatch):
+    """Issue 5: the initial ADMM penalty is a sweep parameter (``alg2_rho_init``). At its default
+    (1) it is absent from the point, so the keys of stored sweeps stay valid; set, it is part of
+    the point and reaches Algorithm 2 and Baseline 2."""
+    import dataclasses
+    import json
+    from fastisac.experiments import networked as ex
+    from fastisac.experiments.sweep import Task
+    assert all("alg2_rho_init" not in json.loads(t.point) for t in ex.tasks(4, quick=True))
+    z = dataclasses.replace(ex.QUICK, alg2_rho_init=0.01)
+    seen = []
+
+    class Stop(Exception):
+        pass
+
+    def fake(inst, **kw):
+        seen.append(kw)
+        raise Stop
+
+    monkeypatch.setattr(alg, "decentralized_admm", fake)
+    for scheme in ("proposed2", "baseline2"):
+        p = ex._point(z, scheme=scheme, rate_info=3.0)
+        assert p["alg2_rho_init"] == 0.01
+        with pytest.raises(Stop):
+            ex.evaluate(Task.make(ex.PAPER, "fig4", p, 0))
+    assert [kw["rho_init"] for kw in seen] == [0.01, 0.01]
+    assert ex._point(ex.QUICK, scheme="proposed2").get("alg2_rho_init") is None

@@ -85,6 +85,7 @@ class Size:
     alg2_iter: int
     alg2_scaling: str = "rate_tracking"  # Algorithm 2 / Baseline 2 penalty_scaling
     alg2_rho_max: float = 1e3
+    alg2_rho_init: float = 1.0          # Algorithm 2 / Baseline 2 initial penalty (in the task key only if != 1)
 
 
 QUICK = Size(n_bs=2, n_users=1, drops=1, antennas_fig3=(4, 6), rates=(3.0, 5.0, 7.0), pmax=(14.0, 20.0, 26.0),
@@ -98,6 +99,8 @@ def _point(z: Size, **kw) -> dict:
     base = dict(n_bs=z.n_bs, n_users=z.n_users, n_antennas=4, rate_info=5.0, pmax_dbm=20.0, mse_db=-20.0,
                 scheme="proposed1", alg1_iter=z.alg1_iter, alg2_iter=z.alg2_iter, alg2_scaling=z.alg2_scaling,
                 alg2_rho_max=z.alg2_rho_max)
+    if z.alg2_rho_init != 1.0:       # absent at the default so that stored task keys stay valid
+        base["alg2_rho_init"] = z.alg2_rho_init
     base.update(kw)
     return base
 
@@ -170,7 +173,8 @@ def evaluate(task: Task) -> dict:
     if scheme == "baseline1_edge":
         return {"edge_dbm": _b1_edge(sc, seed)}
     inst = sc.draw(np.random.default_rng(seed))
-    admm = dict(penalty_scaling=str(p.get("alg2_scaling", "block")), rho_max=float(p.get("alg2_rho_max", 1e6)))
+    admm = dict(penalty_scaling=str(p.get("alg2_scaling", "block")), rho_max=float(p.get("alg2_rho_max", 1e6)),
+                rho_init=float(p.get("alg2_rho_init", 1.0)))
     if scheme == "proposed1":
         res = alg.centralized_bcd(inst, max_iter=int(p["alg1_iter"]))
     elif scheme == "proposed2":
