@@ -644,3 +644,28 @@ def test_alg2_rho_init_reaches_algorithm2_and_stays_out_of_default_task_keys(mon
             ex.evaluate(Task.make(ex.PAPER, "fig4", p, 0))
     assert [kw["rho_init"] for kw in seen] == [0.01, 0.01]
     assert ex._point(ex.QUICK, scheme="proposed2").get("alg2_rho_init") is None
+
+
+def test_algorithm2_output_tries_the_last_iterate_through_the_full_recovery(inst, alg2, monkeypatch):
+    """Issue 5: the per-iteration check of ``output="best_verified"`` tries only the eigenvector
+    candidates; the last iterate then goes through the full recovery and is returned when it
+    passes at a lower power. Here every per-iteration check after the start is made to fail, so
+    the kept iterate is the start; the output must still be the (feasible, lower-power) last
+    iterate (before: the start was returned)."""
+    import sys
+    real = alg.secrecy_check
+
+    def rejecting(inst_, W, R, mse=None):
+        chk = real(inst_, W, R, mse)
+        caller = sys._getframe(1)
+        if caller.f_code.co_name == "consider" and caller.f_locals.get("it", 0) > 0:
+            chk = dict(chk, feasible=False)
+        return chk
+
+    monkeypatch.setattr(alg, "secrecy_check", rejecting)
+    res = alg.decentralized_admm(inst, max_iter=60)
+    assert res.feasible and res.info["selected_iteration"] == res.iterations == alg2.iterations
+    # unpatched, an earlier iterate passed at a lower power (measured: iteration 27 of 32)
+    assert alg2.power_dbm - 1e-9 <= res.power_dbm <= alg2.power_dbm + 0.5
+    start = res.power_trace_dbm(inst.scenario.power_unit_w)[0]
+    assert res.power_dbm < start - 3.0

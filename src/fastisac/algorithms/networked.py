@@ -1657,7 +1657,11 @@ def decentralized_admm(inst: NetworkedInstance, *, fixed_mse_db: float | None = 
     """Algorithm 2 (consensus ADMM, spec 4.6); with ``fixed_mse_db`` it is Baseline 2 (spec 5).
 
     ``output="best_verified"`` (default) returns the lowest-power iterate (the centralized
-    start included) whose rank-one beams pass the exact re-check of C1-C3; before consensus
+    start included) whose rank-one beams pass the exact re-check of C1-C3, or the last iterate
+    if its full rank-one recovery (Gaussian randomisation included) passes at a lower power (the
+    per-iteration check tries the eigenvector candidates only; measured on the paper-size Fig. 4
+    drop 0 at R_info = 1 with ``rho_init=0.01``: the last iterate recovers to -15.79 dBm where
+    the per-iteration check kept the start, 2.81 dBm); before consensus
     the local copies of the interference and Fisher messages are only estimates, so the last
     local iterate can violate the true constraints (measured: on the quick Fig. 4 drop the
     iterate 20 has true rates 4.77 / 4.55 < 5 bits/s/Hz; consensus (residual < 1e-4) is reached
@@ -1778,13 +1782,23 @@ def decentralized_admm(inst: NetworkedInstance, *, fixed_mse_db: float | None = 
         if not failed and abs(trace[-2] - f) <= tol * abs(trace[-2]) and res <= residual_tol:
             break
     scheme = "baseline2" if fixed else "proposed2"
-    if output == "best_verified" and np.isfinite(best["power"]):
-        Wl, Rl = best["W"], best["R"]
-    return _finish(scheme, inst, Wl, Rl, trace, stats, t0, n, residual_trace=res_trace, dual_residual_trace=dres_trace,
-                   exchanged_reals_per_iteration=exchanged, recovery=recovery, n_draws=n_draws, rng=rng,
-                   info=dict(eps0=eps, rho_final=rho, failures=failures, max_rate_slack=max_slack, start=start,
-                             stalled_accepted=sum(lp.stalled_accepted for lp in probs),
-                             selected_iteration=best["iteration"] if output == "best_verified" else n))
+    info = dict(eps0=eps, rho_final=rho, failures=failures, max_rate_slack=max_slack, start=start,
+                stalled_accepted=sum(lp.stalled_accepted for lp in probs))
+
+    def finish(Wo, Ro, it):
+        return _finish(scheme, inst, Wo, Ro, trace, stats, t0, n, residual_trace=res_trace,
+                       dual_residual_trace=dres_trace, exchanged_reals_per_iteration=exchanged, recovery=recovery,
+                       n_draws=n_draws, rng=rng, info=dict(info, selected_iteration=it))
+    last = finish(Wl, Rl, n)
+    if output == "last" or not np.isfinite(best["power"]) or best["iteration"] == n:
+        return last
+    # the best iterate of the per-iteration check (eigenvector candidates only) against the last
+    # iterate through the full recovery: Gaussian randomisation can make the consensus point
+    # feasible where the eigenvector candidates fail
+    kept = finish(best["W"], best["R"], best["iteration"])
+    if last.feasible and (not kept.feasible or last.check["power"].sum() < kept.check["power"].sum()):
+        return last
+    return kept
 
 
 def baseline_fixed_sensing(inst: NetworkedInstance, mse_db: float = -20.0, **kw) -> NetworkedResult:
