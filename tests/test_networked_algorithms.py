@@ -136,10 +136,14 @@ def test_algorithm2_executor_matches_serial(inst):
 
 
 def test_baseline2_meets_its_mse(inst):
-    """At consensus the local copies of the other BSs' Fisher bounds are exact, so Tr Q <= eps holds."""
+    """At consensus the local copies of the other BSs' Fisher bounds are exact, so Tr Q <= eps holds;
+    the exact re-check of the output includes the cap (within FEAS_TOL), so a feasible output meets it."""
     res = alg.baseline_fixed_sensing(inst, -20.0, max_iter=30)
     assert res.residual_trace[-1] <= 1e-2
-    assert res.mse <= 10 ** (-20 / 10) * 1.05
+    assert res.feasible
+    assert res.mse <= 10 ** (-20 / 10) * (1 + alg.FEAS_TOL)
+    assert alg.secrecy_check(inst, res.W, res.R, mse_cap=10 ** (-20 / 10))["feasible"]
+    assert not alg.secrecy_check(inst, res.W, res.R, mse_cap=0.5 * res.mse)["feasible"]
 
 
 @pytest.mark.parametrize("kw,name", [(dict(max_iter=0), "max_iter"), (dict(xi_update="x"), "xi_update"),
@@ -259,6 +263,9 @@ def test_recovery_rejects_bad_arguments(inst, alg1):
         alg.recover_rank_one(inst, alg1.W[:, :1], alg1.R)
     with pytest.raises(ValueError, match="rng"):
         alg.centralized_bcd(inst, rng=1)
+    for cap in (0.0, -1.0, float("nan"), "x"):
+        with pytest.raises(ValueError, match="mse_cap"):
+            alg.recover_rank_one(inst, alg1.W, alg1.R, mse_cap=cap)
 
 
 # --------------------------------------------------------------------------- Phase I of the initialisation (issue 5)
@@ -655,8 +662,8 @@ def test_algorithm2_output_tries_the_last_iterate_through_the_full_recovery(inst
     import sys
     real = alg.secrecy_check
 
-    def rejecting(inst_, W, R, mse=None):
-        chk = real(inst_, W, R, mse)
+    def rejecting(inst_, W, R, mse=None, mse_cap=None):
+        chk = real(inst_, W, R, mse, mse_cap)
         caller = sys._getframe(1)
         if caller.f_code.co_name == "consider" and caller.f_locals.get("it", 0) > 0:
             chk = dict(chk, feasible=False)
