@@ -257,3 +257,23 @@ def test_consensus_block_rejects_bad_arguments(drop1):
         alg.consensus_block_at_start(SMALL)
     with pytest.raises(ValueError, match="fixed_mse_db"):
         alg.consensus_block_at_start(inst, fixed_mse_db=float("nan"))
+
+
+def test_residual_balancing_rule():
+    """Boyd et al. 3.4.1 in the penalty's units: rho up by the factor when the primal residual
+    exceeds mu times the dual one (rho |dglobal|), down in the opposite case, unchanged in the
+    band between; clipped to [rho_min, rho_max]. The update step sets both residuals."""
+    rng = np.random.default_rng(3)
+    st = _random_state(rng, 3, 2, 1.0)
+    cons = alg._Consensus(st, "rate_tracking", Z=1.0 + rng.uniform(0, 10, (2, 3, 2)))
+    moved = _random_state(rng, 3, 2, 1.0)
+    cons.update(moved, cons.rhos(1.0))
+    assert cons.primal_ref > 0 and cons.change_ref > 0
+    cases = [(1.0, 0.01, 1.5 * 2.0), (0.01, 1.0, 1.5 / 2.0), (1.0, 0.5, 1.5)]   # (primal, change, rho after)
+    for primal, change, want in cases:
+        cons.primal_ref, cons.change_ref = primal, change / 1.5       # dual residual = rho * change_ref
+        assert cons.balanced_rho(1.5, factor=2.0) == pytest.approx(want)
+    cons.primal_ref, cons.change_ref = 1.0, 1e-6
+    assert cons.balanced_rho(1.0, factor=3.0, rho_max=2.0) == 2.0
+    cons.primal_ref, cons.change_ref = 1e-6, 1.0
+    assert cons.balanced_rho(1.0, factor=3.0, rho_min=0.5) == 0.5

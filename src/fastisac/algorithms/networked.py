@@ -110,6 +110,25 @@ Readings chosen (spec [A] unless stated):
   a 7713-scale stage-1 message almost unpenalised and no ADMM iterate verified (true rate 1.2 bits
   short, start returned); ``"rate_tracking"`` with ``rho_max=1e3`` returns a verified iterate (see
   the README for the numbers).
+* Penalty update (issue 5, session 13; ``rho_rule``): the paper's rule multiplies rho by
+  varsigma every iteration (``"geometric"``, the default). At the paper size with rho_init = 0.01
+  it reaches consensus in 30-50 iterations at a point that is not a stationary point of the
+  centralized problem: the penalty grows faster than the designs move (rho 1e3 against the
+  power objective), so consensus is reached by freezing, and the powers after consensus
+  fall only by ~1e-3 per iteration. ``"geometric_then_balancing"`` keeps the paper's growth while
+  the primal residual exceeds 10 x ``residual_tol`` and balances rho against the dual residual
+  once it is below (:meth:`_Consensus.balanced_rho`, Boyd et al. 3.4.1, factor varsigma): after
+  consensus rho falls to O(1) and ADMM with an almost constant penalty keeps descending at a small
+  residual; if consensus is lost, rho grows again. Measured (Fig. 4 drop 0, R_info = 3): -6.46 dBm
+  at consensus in 35 iterations with the paper's rule; -7.41 dBm in 80 iterations with this one
+  (a first version that balanced for good after the first consensus: -7.40 dBm at iteration 57
+  and -7.69 dBm after 200, residual 1e-4 - 1e-3, rho 2.9; on the M = 2, K = 1 test drop it let
+  rho fall from 1e5 to 3.4 and the residual end at 1-3, hence the regrowth). At the paper size
+  the residual then hovers at 1e-4 - 1e-3, the stopping rule is rarely met, and the run uses all
+  ``max_iter`` iterations and returns its best verified iterate. Plain residual balancing from
+  the start (``"balancing"``) keeps rho O(1) before consensus and diverged on drop 1 at R_info = 5
+  (residual 5e3, local solves failing). The paper's rule stays the default; the paper-size sweep
+  uses the hybrid (``experiments.networked.FULL``; numbers in the README).
 * Algorithm 2: a BS whose local solve fails keeps its previous local iterate for that
   iteration (ADMM_MAX_CONSECUTIVE_FAILURES = 8 consecutive failures stop the run; 3 until session 11); slacks on C2 with a big-M penalty
   keep early iterations solvable (spec 4.6 [A]); their maximum is reported.
@@ -1450,6 +1469,8 @@ def _local_values(inst, m, Wl, Rl, st, xi, psis, lams, beta, deltas, eps_fixed):
 
 #: penalty scalings of the consensus ADMM (issue 5), see :class:`_Consensus`
 PENALTY_SCALINGS = ("block", "entry", "rate", "rate_tracking")
+#: penalty update rules of Algorithm 2 (issue 5), see :func:`decentralized_admm`
+RHO_RULES = ("geometric", "balancing", "geometric_then_balancing")
 #: smallest scale of an interference / AN message (noise units) under ``scaling="entry"``
 ENTRY_SCALE_FLOOR = 1e-2
 
@@ -1556,6 +1577,18 @@ class _Consensus:
             for ref in (self.ref, self.res_ref):
                 ref[f"{name}_in"] = new
                 ref[f"{name}_out"] = new[:, self._vic]
+
+    def balanced_rho(self, rho: float, factor: float = 2.0, mu: float = 10.0,
+                     rho_min: float = 0.0, rho_max: float = math.inf) -> float:
+        """Residual balancing (Boyd et al. 2011, 3.4.1) after :meth:`update`: rho times ``factor``
+        when the primal residual exceeds ``mu`` times the dual one (rho |dglobal|), divided by it
+        in the opposite case, both in the penalty's units (x / ref); clipped to [rho_min, rho_max].
+        Scaled duals are not kept (the duals are unscaled), so a new rho needs no rescaling."""
+        if self.primal_ref > mu * rho * self.change_ref:
+            rho *= factor
+        elif rho * self.change_ref > mu * self.primal_ref:
+            rho /= factor
+        return min(max(rho, rho_min), rho_max)
 
     def rhos(self, rho: float) -> dict:
         """Per-entry penalties rho / ref^2 for every local copy (keys of the consensus state)."""
@@ -1664,7 +1697,8 @@ def decentralized_admm(inst: NetworkedInstance, *, fixed_mse_db: float | None = 
                        xi_update: str = "refill", output: str = "best_verified",
                        recovery: str = "randomisation", n_draws: int = 100,
                        rng: np.random.Generator | None = None, penalty_scaling: str = "block",
-                       max_failures: int = ADMM_MAX_CONSECUTIVE_FAILURES) -> NetworkedResult:
+                       max_failures: int = ADMM_MAX_CONSECUTIVE_FAILURES, rho_rule: str = "geometric",
+                       rho_min: float = 1e-4) -> NetworkedResult:
     """Algorithm 2 (consensus ADMM, spec 4.6); with ``fixed_mse_db`` it is Baseline 2 (spec 5).
 
     Baseline 2's re-checks (every iterate and the output) include its requirement Tr Q^(2) <=
@@ -1698,6 +1732,11 @@ def decentralized_admm(inst: NetworkedInstance, *, fixed_mse_db: float | None = 
     without Clarabel's equilibration (kept if the re-check passes, see :func:`_solve_local`).
     ``max_failures``: consecutive failed local solves of one BS that stop the run (see
     ADMM_MAX_CONSECUTIVE_FAILURES); a failing BS keeps its previous local iterate meanwhile.
+    ``rho_rule``: ``"geometric"`` (the paper's rho <- min(varsigma rho, rho_max) every
+    iteration), ``"balancing"`` (residual balancing, :meth:`_Consensus.balanced_rho`, by the
+    factor ``varsigma`` within [``rho_min``, ``rho_max``]) or ``"geometric_then_balancing"``
+    (geometric while the primal residual exceeds 10 x ``residual_tol``, balancing otherwise; see
+    the module docstring). ``info["rho_trace"]`` holds rho after every iteration.
     """
     _check_common(inst, max_iter, tol)
     if isinstance(max_failures, bool) or not isinstance(max_failures, int) or max_failures < 1:
@@ -1709,6 +1748,10 @@ def decentralized_admm(inst: NetworkedInstance, *, fixed_mse_db: float | None = 
             raise ValueError(f"{name}: must be positive, got {v!r}")
     if not (isinstance(varsigma, (int, float)) and varsigma >= 1):
         raise ValueError(f"varsigma: must be >= 1, got {varsigma!r}")
+    if rho_rule not in RHO_RULES:
+        raise ValueError(f"rho_rule: must be one of {RHO_RULES}, got {rho_rule!r}")
+    if not (isinstance(rho_min, (int, float)) and 0 < rho_min <= rho_max):
+        raise ValueError(f"rho_min: must be positive and <= rho_max, got {rho_min!r}")
     if executor is not None and not isinstance(executor, Executor):
         raise ValueError(f"executor: must be a concurrent.futures.Executor, got {type(executor).__name__}")
     if xi_update not in ("paper", "refill"):
@@ -1733,7 +1776,7 @@ def decentralized_admm(inst: NetworkedInstance, *, fixed_mse_db: float | None = 
     Rl = R.copy()
     rho = float(rho_init)
     trace = [float(bs_power_nb(W, R, tau).sum())]
-    res_trace, dres_trace = [], []
+    res_trace, dres_trace, rho_trace = [], [], []
     failures = []
     fail_count = [0] * M
     max_slack = 0.0
@@ -1794,14 +1837,18 @@ def decentralized_admm(inst: NetworkedInstance, *, fixed_mse_db: float | None = 
         f = float(bs_power_nb(np.ascontiguousarray(Wl), np.ascontiguousarray(Rl), tau).sum())
         trace.append(f)
         consider(Wl, Rl, n)
-        rho = min(rho * varsigma, rho_max)
+        if rho_rule == "geometric" or (rho_rule == "geometric_then_balancing" and res > 10 * residual_tol):
+            rho = min(rho * varsigma, rho_max)
+        else:
+            rho = cons.balanced_rho(rho, factor=varsigma, rho_min=rho_min, rho_max=rho_max)
+        rho_trace.append(rho)
         # no convergence test in an iteration where a BS failed: its copies did not move, so a
         # zero residual and an unchanged power mean nothing (measured: the quick R_info = 7 drop
         # stopped at iteration 1 with both local solves failed and returned its start)
         if not failed and abs(trace[-2] - f) <= tol * abs(trace[-2]) and res <= residual_tol:
             break
     scheme = "baseline2" if fixed else "proposed2"
-    info = dict(eps0=eps, rho_final=rho, failures=failures, max_rate_slack=max_slack, start=start,
+    info = dict(eps0=eps, rho_final=rho, rho_trace=rho_trace, failures=failures, max_rate_slack=max_slack, start=start,
                 stalled_accepted=sum(lp.stalled_accepted for lp in probs))
 
     def finish(Wo, Ro, it):
@@ -1983,10 +2030,7 @@ def consensus_block_admm(block: ConsensusBlock, *, rho: float = 100.0, max_iter:
         if res <= residual_tol and dres <= residual_tol:
             break
         if n <= balance_iter:
-            if cons.primal_ref > 10 * rho * cons.change_ref:
-                rho *= 2.0
-            elif rho * cons.change_ref > 10 * cons.primal_ref:
-                rho /= 2.0
+            rho = cons.balanced_rho(rho)
     power = float(bs_power_nb(np.ascontiguousarray(W), np.ascontiguousarray(R), inst.tau).sum())
     return ConsensusSolution(power=power, objective=float(objective.sum()), W=W, R=R, e=cons.g_e, t=cons.g_t,
                              u=cons.g_u.T.copy(), V=cons.g_V, max_slack=float(slack.max()), iterations=n,
