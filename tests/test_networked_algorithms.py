@@ -629,16 +629,19 @@ def test_algorithm2_max_failures_validation(inst):
     assert alg.ADMM_MAX_CONSECUTIVE_FAILURES == 8
 
 
-def test_alg2_rho_init_reaches_algorithm2_and_stays_out_of_default_task_keys(monkeypatch):
-    """Issue 5: the initial ADMM penalty is a sweep parameter (``alg2_rho_init``). At its default
-    (1) it is absent from the point, so the keys of stored sweeps stay valid; set, it is part of
-    the point and reaches Algorithm 2 and Baseline 2."""
+@pytest.mark.parametrize("field,value,kwarg", [("alg2_rho_init", 0.01, "rho_init"),
+                                                ("alg2_rho_rule", "geometric_then_balancing", "rho_rule")])
+def test_alg2_option_reaches_algorithm2_and_stays_out_of_default_task_keys(monkeypatch, field, value, kwarg):
+    """Issue 5: the initial ADMM penalty (``alg2_rho_init``) and the penalty rule
+    (``alg2_rho_rule``) are sweep parameters. At their defaults (1, the paper's "geometric") they
+    are absent from the point, so the keys of stored sweeps stay valid; set, they are part of the
+    point and reach Algorithm 2 and Baseline 2."""
     import dataclasses
     import json
     from fastisac.experiments import networked as ex
     from fastisac.experiments.sweep import Task
-    assert all("alg2_rho_init" not in json.loads(t.point) for t in ex.tasks(4, quick=True))
-    z = dataclasses.replace(ex.QUICK, alg2_rho_init=0.01)
+    assert all(field not in json.loads(t.point) for t in ex.tasks(4, quick=True))
+    z = dataclasses.replace(ex.QUICK, **{field: value})
     seen = []
 
     class Stop(Exception):
@@ -651,11 +654,11 @@ def test_alg2_rho_init_reaches_algorithm2_and_stays_out_of_default_task_keys(mon
     monkeypatch.setattr(alg, "decentralized_admm", fake)
     for scheme in ("proposed2", "baseline2"):
         p = ex._point(z, scheme=scheme, rate_info=3.0)
-        assert p["alg2_rho_init"] == 0.01
+        assert p[field] == value
         with pytest.raises(Stop):
             ex.evaluate(Task.make(ex.PAPER, "fig4", p, 0))
-    assert [kw["rho_init"] for kw in seen] == [0.01, 0.01]
-    assert ex._point(ex.QUICK, scheme="proposed2").get("alg2_rho_init") is None
+    assert [kw[kwarg] for kw in seen] == [value, value]
+    assert ex._point(ex.QUICK, scheme="proposed2").get(field) is None
 
 
 def test_algorithm2_output_tries_the_last_iterate_through_the_full_recovery(inst, alg2, monkeypatch):
@@ -724,31 +727,6 @@ def test_algorithm2_geometric_then_balancing_penalty(inst, alg2):
     assert hy.iterations < 60 and res[-1] <= 1e-4            # stopped by the rule, not by max_iter
     assert hy.feasible and alg.secrecy_check(inst, hy.W, hy.R)["feasible"]
     assert hy.power_dbm <= hy.power_trace_dbm(inst.scenario.power_unit_w)[0] + 1e-9
-
-
-def test_alg2_rho_rule_reaches_algorithm2_and_stays_out_of_default_task_keys(monkeypatch):
-    """``alg2_rho_rule`` enters the task point only when it is not the paper's geometric rule
-    (stored keys stay valid) and reaches Algorithm 2 / Baseline 2."""
-    import dataclasses
-    import json
-    from fastisac.experiments import networked as ex
-    from fastisac.experiments.sweep import Task
-    assert all("alg2_rho_rule" not in json.loads(t.point) for t in ex.tasks(4, quick=True))
-    z = dataclasses.replace(ex.QUICK, alg2_rho_rule="geometric_then_balancing")
-    seen = []
-
-    class Stop(Exception):
-        pass
-
-    def fake(inst, **kw):
-        seen.append(kw)
-        raise Stop
-
-    monkeypatch.setattr(alg, "decentralized_admm", fake)
-    for scheme in ("proposed2", "baseline2"):
-        with pytest.raises(Stop):
-            ex.evaluate(Task.make(ex.PAPER, "fig4", ex._point(z, scheme=scheme, rate_info=3.0), 0))
-    assert [kw["rho_rule"] for kw in seen] == ["geometric_then_balancing"] * 2
 
 
 def test_paper_size_balancing_after_consensus_lowers_proposed2():
