@@ -880,6 +880,13 @@ def _check_recovery(recovery, n_draws, rng):
         raise ValueError(f"rng: must be a numpy.random.Generator or None, got {type(rng).__name__}")
 
 
+def _residual_to_an(W, W1, R):
+    """Candidate (b) of :func:`recover_rank_one`: the part of the beams W that their rank-one
+    truncation W1 drops, moved into the AN covariance R (same power), made exactly Hermitian."""
+    R2 = R + (W - W1).sum(axis=2)
+    return 0.5 * (R2 + np.conj(np.swapaxes(R2, -1, -2)))
+
+
 def recover_rank_one(inst: NetworkedInstance, W, R, *, recovery: str = "randomisation", n_draws: int = 100,
                      rng: np.random.Generator | None = None, mse_cap: float | None = None):
     """Rank-one beams from SDR covariances W (2, M, K, N, N) with AN covariances R (2, M, N, N).
@@ -921,8 +928,7 @@ def recover_rank_one(inst: NetworkedInstance, W, R, *, recovery: str = "randomis
         raise ValueError(f"mse_cap: must be a positive finite number or None, got {mse_cap!r}")
     cands = [("eigenvector", W1, R, secrecy_check(inst, W1, R, mse_cap=mse_cap))]
     if ratio > RANDOMISE_RATIO:
-        R2 = R + (W - W1).sum(axis=2)
-        R2 = 0.5 * (R2 + np.conj(np.swapaxes(R2, -1, -2)))
+        R2 = _residual_to_an(W, W1, R)
         cands.append(("residual_to_an", W1, R2, secrecy_check(inst, W1, R2, mse_cap=mse_cap)))
         if recovery == "randomisation":
             cands.extend(_randomised_candidate(inst, W, R, n_draws, np.random.default_rng(0) if rng is None else rng,
@@ -1790,8 +1796,7 @@ def decentralized_admm(inst: NetworkedInstance, *, fixed_mse_db: float | None = 
         W1, _ = _rank_one(Wc)
         chk = secrecy_check(inst, W1, Rc, mse_cap=eps_fixed)
         if not chk["feasible"]:                    # the second recovery candidate of _finish
-            R2 = Rc + (Wc - W1).sum(axis=2)
-            chk = secrecy_check(inst, W1, 0.5 * (R2 + np.conj(np.swapaxes(R2, -1, -2))), mse_cap=eps_fixed)
+            chk = secrecy_check(inst, W1, _residual_to_an(Wc, W1, Rc), mse_cap=eps_fixed)
         if chk["feasible"] and chk["power"].sum() < best["power"]:
             best.update(power=float(chk["power"].sum()), W=Wc.copy(), R=Rc.copy(), iteration=it)
     consider(W, R, 0)
