@@ -165,6 +165,11 @@ def test_algorithm2_rejects_bad_arguments(inst):
     for bad in (0.0, -1.0, 2e6):
         with pytest.raises(ValueError, match="rho_min"):
             alg.decentralized_admm(inst, rho_rule="balancing", rho_min=bad)
+    # rho_min only bounds the balancing rules: the paper's rule accepts rho_max below its default
+    with pytest.raises(ValueError, match="xi_update"):
+        alg.decentralized_admm(inst, rho_init=1e-6, rho_max=1e-5, xi_update="bad")
+    with pytest.raises(ValueError, match="rho_min"):
+        alg.decentralized_admm(inst, rho_rule="geometric_then_balancing", rho_init=1e-6, rho_max=1e-5)
     with pytest.raises(ValueError, match="inst"):
         alg.centralized_bcd(SMALL)
     with pytest.raises(ValueError, match="rng"):

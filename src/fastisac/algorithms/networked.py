@@ -1756,8 +1756,10 @@ def decentralized_admm(inst: NetworkedInstance, *, fixed_mse_db: float | None = 
         raise ValueError(f"varsigma: must be >= 1, got {varsigma!r}")
     if rho_rule not in RHO_RULES:
         raise ValueError(f"rho_rule: must be one of {RHO_RULES}, got {rho_rule!r}")
-    if not (isinstance(rho_min, (int, float)) and 0 < rho_min <= rho_max):
-        raise ValueError(f"rho_min: must be positive and <= rho_max, got {rho_min!r}")
+    if not (isinstance(rho_min, (int, float)) and rho_min > 0):
+        raise ValueError(f"rho_min: must be positive, got {rho_min!r}")
+    if rho_rule != "geometric" and rho_min > rho_max:      # unused by the paper's rule
+        raise ValueError(f"rho_min: must be <= rho_max = {rho_max!r} under rho_rule={rho_rule!r}, got {rho_min!r}")
     if executor is not None and not isinstance(executor, Executor):
         raise ValueError(f"executor: must be a concurrent.futures.Executor, got {type(executor).__name__}")
     if xi_update not in ("paper", "refill"):
