@@ -1,29 +1,40 @@
 """Cold start of a fresh interpreter: import the kernels and load every one from Numba's cache.
 
 What a worker process pays before its first useful call (issue target: 1 s with a warm
-on-disk cache). The wall time of each run is recorded in ``benchmark.extra_info``.
+on-disk cache). Each run is split in two, from one clock (``time.time``) shared by parent and
+child: *ready*, from the parent starting the process to the child returning from the first
+call of every kernel (interpreter start, ``import``, cache loads): the issue's target; and
+*exit*, the rest of the process wall, which is interpreter finalisation (about 0.1 s of it is
+Numba / LLVM teardown, paid by any process that loaded one Numba kernel, and only when the
+process ends). pytest-benchmark times the whole process; the table's time (``ours_s``) is the
+median ready time, and both series are in ``benchmark.extra_info``.
 """
 
 from __future__ import annotations
 
 import os
+import statistics
 import subprocess
 import sys
 import time
 
 import pytest
 
-CODE = "import fastisac.kernels as K; K.warmup({papers})"
+CODE = ("import time, sys; import fastisac.kernels as K; K.warmup({papers}); "
+        "sys.stdout.write(repr(time.time())); sys.stdout.flush()")
 PAPERS = [None, "dual_eve", "unified_outage", "networked", "rsma_hisac", "tris_rsma"]
 LIMIT_S = 5.0        # hard failure; the target recorded in extra_info is 1 s
 TARGET_S = 1.0
 
 
-def _run_fresh_interpreter(walls, papers=None):
+def _run_fresh_interpreter(walls, papers=None, readies=None):
     code = CODE.format(papers="" if papers is None else repr([papers]))
-    t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, timeout=300)
-    walls.append(time.perf_counter() - t0)
+    t0 = time.time()
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, timeout=300, text=True)
+    t1 = time.time()
+    walls.append(t1 - t0)
+    if readies is not None:
+        readies.append(float(out.stdout.split()[-1]) - t0)
 
 
 @pytest.mark.parametrize("papers", PAPERS, ids=lambda p: p or "all")
@@ -34,14 +45,18 @@ def test_coldstart_import_and_warmup(benchmark, papers):
     # make sure the on-disk cache is populated (compiles once if it is cold)
     _run_fresh_interpreter([], papers)
     walls: list[float] = []
-    benchmark.pedantic(_run_fresh_interpreter, args=(walls, papers), rounds=5, iterations=1, warmup_rounds=1)
-    timed = walls[1:]                          # the first entry is pedantic's warm-up round
-    timed.sort()
-    median = timed[len(timed) // 2]
-    benchmark.extra_info.update(kernel="coldstart", impl="ours", size=f"import+warmup({papers or 'all'})",
-                                wall_s=timed, median_s=median, target_s=TARGET_S,
-                                meets_target=median < TARGET_S)
-    assert median < LIMIT_S, f"cold start {median:.2f} s exceeds {LIMIT_S} s"
+    readies: list[float] = []
+    benchmark.pedantic(_run_fresh_interpreter, args=(walls, papers, readies), rounds=5, iterations=1,
+                       warmup_rounds=1)
+    walls, readies = walls[1:], readies[1:]    # the first entries are pedantic's warm-up round
+    exits = [w - r for w, r in zip(walls, readies)]
+    ready = statistics.median(readies)
+    benchmark.extra_info.update(kernel="coldstart", impl="ours", size=f"import+warmup({papers or 'all'}), ready",
+                                ours_s=ready, ready_s=readies, exit_s=exits, wall_s=walls,
+                                median_ready_s=ready, median_exit_s=statistics.median(exits),
+                                median_wall_s=statistics.median(walls), target_s=TARGET_S,
+                                meets_target=ready < TARGET_S)
+    assert 0.0 < ready < LIMIT_S, f"cold start {ready:.2f} s exceeds {LIMIT_S} s"
 
 
 @pytest.mark.benchmark(group="coldstart first-ever compile")

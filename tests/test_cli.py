@@ -96,7 +96,8 @@ def test_bench_table_pairs_ours_with_each_baseline():
         entry("alg", "N=8", "ours", 0.5, clarabel_share=0.9, naive_wall_s=2.0, naive_clarabel_share=0.5),
         entry("cmp", "N=8", "ours", 0.1), entry("cmp", "N=8", "SCA", 0.3, clarabel_share=0.8),
         entry("cmp", "N=8", "SDR", 2.0), entry("coldstart", "import", "ours", 1.0),
-        entry("trs", "M=3", "ours", 0.01, reference_s=0.5)]}
+        entry("trs", "M=3", "ours", 0.01, reference_s=0.5),
+        entry("ready", "import", "ours", 1.2, ours_s=0.8)]}
     rows = bench_table(data)
     by = {(r["operation"], r["baseline"]): r for r in rows}
     assert by[("rate", "reference")]["ratio"] == "5.0x"
@@ -107,7 +108,8 @@ def test_bench_table_pairs_ours_with_each_baseline():
     assert by[("cmp", "SCA")]["inside Clarabel (baseline)"] == "80%"
     assert by[("coldstart", "-")]["ratio"] == "-" and by[("coldstart", "-")]["ours"] == "1 s"
     assert by[("trs", "reference")]["ratio"] == "50.0x"     # reference timed inside the benchmark
-    assert len(rows) == 6
+    assert by[("ready", "-")]["ours"] == "800 ms"            # ours_s overrides the timed median
+    assert len(rows) == 7
 
 
 def test_bench_command_needs_the_benchmark_directory(tmp_path, capsys):
