@@ -170,6 +170,9 @@ def test_algorithm2_rejects_bad_arguments(inst):
         alg.decentralized_admm(inst, rho_init=1e-6, rho_max=1e-5, xi_update="bad")
     with pytest.raises(ValueError, match="rho_min"):
         alg.decentralized_admm(inst, rho_rule="geometric_then_balancing", rho_init=1e-6, rho_max=1e-5)
+    for bad in (-1.0, float("nan"), float("inf"), True, "1"):
+        with pytest.raises(ValueError, match="proximal"):
+            alg.decentralized_admm(inst, proximal=bad)
     with pytest.raises(ValueError, match="inst"):
         alg.centralized_bcd(SMALL)
     with pytest.raises(ValueError, match="rng"):
@@ -635,10 +638,12 @@ def test_algorithm2_max_failures_validation(inst):
 
 
 @pytest.mark.parametrize("field,value,kwarg", [("alg2_rho_init", 0.01, "rho_init"),
-                                                ("alg2_rho_rule", "geometric_then_balancing", "rho_rule")])
+                                                ("alg2_rho_rule", "geometric_then_balancing", "rho_rule"),
+                                                ("alg2_proximal", 1.0, "proximal")])
 def test_alg2_option_reaches_algorithm2_and_stays_out_of_default_task_keys(monkeypatch, field, value, kwarg):
-    """Issue 5: the initial ADMM penalty (``alg2_rho_init``) and the penalty rule
-    (``alg2_rho_rule``) are sweep parameters. At their defaults (1, the paper's "geometric") they
+    """Issue 5: the initial ADMM penalty (``alg2_rho_init``), the penalty rule (``alg2_rho_rule``)
+    and the proximal weight (``alg2_proximal``) are sweep parameters. At their defaults (1, the
+    paper's "geometric", 0) they
     are absent from the point, so the keys of stored sweeps stay valid; set, they are part of the
     point and reach Algorithm 2 and Baseline 2."""
     import dataclasses
@@ -709,6 +714,21 @@ def test_paper_size_proposed2_tracks_proposed1_at_a_low_rate():
     trace = p2["power_trace_dbm"]
     assert trace[0] - p2["power_dbm"] > 10.0          # far below its start (-0.07 dBm with rho_init = 1)
     assert min(trace) < p2["power_dbm"] - 1.0         # the dip of the paper's Fig. 3
+
+
+def test_algorithm2_proximal_term_holds_the_local_designs(inst, alg2):
+    """``proximal`` = mu adds (mu/2) |X - X_prev|_F^2 to every local problem: with a huge mu the
+    first local step barely moves the covariances from the start (the power stays within 1e-3
+    relative of it), where the paper's local problem (mu = 0) moves them; mu = 0 is the paper's
+    run exactly."""
+    held = alg.decentralized_admm(inst, max_iter=2, proximal=1e8, output="last")
+    free = alg.decentralized_admm(inst, max_iter=2, output="last")
+    assert held.power_trace[0] == pytest.approx(free.power_trace[0])            # same start
+    assert abs(held.power_trace[1] / held.power_trace[0] - 1) <= 1e-3
+    assert abs(free.power_trace[1] / free.power_trace[0] - 1) > 1e-2
+    np.testing.assert_allclose(free.power_trace[:3], alg2.power_trace[:3], rtol=1e-6)
+    zero = alg.decentralized_admm(inst, max_iter=2, proximal=0.0, output="last")
+    np.testing.assert_allclose(zero.power_trace, free.power_trace, rtol=1e-9)
 
 
 def test_algorithm2_geometric_then_balancing_penalty(inst, alg2):

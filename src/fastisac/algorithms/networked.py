@@ -1704,7 +1704,7 @@ def decentralized_admm(inst: NetworkedInstance, *, fixed_mse_db: float | None = 
                        recovery: str = "randomisation", n_draws: int = 100,
                        rng: np.random.Generator | None = None, penalty_scaling: str = "block",
                        max_failures: int = ADMM_MAX_CONSECUTIVE_FAILURES, rho_rule: str = "geometric",
-                       rho_min: float = 1e-4) -> NetworkedResult:
+                       rho_min: float = 1e-4, proximal: float = 0.0) -> NetworkedResult:
     """Algorithm 2 (consensus ADMM, spec 4.6); with ``fixed_mse_db`` it is Baseline 2 (spec 5).
 
     Baseline 2's re-checks (every iterate and the output) include its requirement Tr Q^(2) <=
@@ -1743,8 +1743,14 @@ def decentralized_admm(inst: NetworkedInstance, *, fixed_mse_db: float | None = 
     factor ``varsigma`` within [``rho_min``, ``rho_max``]) or ``"geometric_then_balancing"``
     (geometric while the primal residual exceeds 10 x ``residual_tol``, balancing otherwise; see
     the module docstring). ``info["rho_trace"]`` holds rho after every iteration.
+    ``proximal`` = mu > 0 adds (mu/2) |X - X_prev|_F^2 on every covariance of the local problems,
+    centred at the BS's previous local iterate (proximal ADMM; power units of the scenario, i.e.
+    mW^2 per unit mu); 0 (default) is the paper's local problem (136).
     """
     _check_common(inst, max_iter, tol)
+    if isinstance(proximal, bool) or not (isinstance(proximal, (int, float)) and math.isfinite(proximal)
+                                          and proximal >= 0):
+        raise ValueError(f"proximal: must be a finite non-negative number, got {proximal!r}")
     if isinstance(max_failures, bool) or not isinstance(max_failures, int) or max_failures < 1:
         raise ValueError(f"max_failures: must be a positive int, got {max_failures!r}")
     if penalty_scaling not in PENALTY_SCALINGS:
@@ -1775,7 +1781,8 @@ def decentralized_admm(inst: NetworkedInstance, *, fixed_mse_db: float | None = 
     W, R, eps, eps_fixed, beta, deltas, st, xi, psis, lams, start = _admm_start(inst, stats, fixed_mse_db,
                                                                                 eps0_db, xi_update)
     cons = _Consensus(st, penalty_scaling, Z=interference(inst, W, R)[1])
-    probs = [LocalProblem.cached(inst, m, fixed_mse=fixed, per_entry=penalty_scaling != "block") for m in range(M)]
+    probs = [LocalProblem.cached(inst, m, fixed_mse=fixed, per_entry=penalty_scaling != "block", proximal=proximal > 0)
+             for m in range(M)]
     no_equil = penalty_scaling in ("rate", "rate_tracking")      # third local attempt, see _solve_local
     for lp in probs:
         lp.stalled_accepted = 0
@@ -1807,6 +1814,8 @@ def decentralized_admm(inst: NetworkedInstance, *, fixed_mse_db: float | None = 
         targets = cons.targets(rhos)
         for m, lp in enumerate(probs):
             lp.pp.set(**_local_values(inst, m, Wl, Rl, st, xi, psis, lams, beta, deltas, eps_fixed), **targets[m])
+            if proximal > 0:
+                lp.set_proximal(proximal, Wl[:, m], Rl[:, m])
         last_try = [fail_count[m] >= 2 for m in range(M)]
         if executor is None:
             outs = [_solve_local(lp, last, no_equil) for lp, last in zip(probs, last_try)]
