@@ -129,6 +129,15 @@ Readings chosen (spec [A] unless stated):
   the start (``"balancing"``) keeps rho O(1) before consensus and diverged on drop 1 at R_info = 5
   (residual 5e3, local solves failing). The paper's rule stays the default; the paper-size sweep
   uses the hybrid (``experiments.networked.FULL``; numbers in the README).
+* Proximal local step (issue 5, session 15; ``proximal`` = mu, default 0 = the paper's (136)):
+  (mu/2) |X - X_prev|_F^2 on every local covariance, centred at the BS's previous iterate (the
+  same term :func:`consensus_block_admm` offers). Measured at the paper size, R_info = 5, all 20
+  drops, the sweep's other settings, mu = 1: the run returns its centralized start on 4 drops
+  instead of 8, one more drop gets a verified design (19/20), and over the 18 drops feasible both
+  ways the power is lower on 8, level on 5 and higher on 5 (mean 6.68 vs 6.73 dBm): it damps the
+  early dip, which helps where the plain ADMM runs away from consensus and costs where the dip
+  found a lower consensus. Not the default for that reason; a sweep parameter
+  (``alg2_proximal``).
 * Algorithm 2: a BS whose local solve fails keeps its previous local iterate for that
   iteration (ADMM_MAX_CONSECUTIVE_FAILURES = 8 consecutive failures stop the run; 3 until session 11); slacks on C2 with a big-M penalty
   keep early iterations solvable (spec 4.6 [A]); their maximum is reported.
