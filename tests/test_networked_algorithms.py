@@ -639,11 +639,12 @@ def test_algorithm2_max_failures_validation(inst):
 
 @pytest.mark.parametrize("field,value,kwarg", [("alg2_rho_init", 0.01, "rho_init"),
                                                 ("alg2_rho_rule", "geometric_then_balancing", "rho_rule"),
-                                                ("alg2_proximal", 1.0, "proximal")])
+                                                ("alg2_proximal", 1.0, "proximal"),
+                                                ("alg2_fallback_proximal", 1.0, "fallback_proximal")])
 def test_alg2_option_reaches_algorithm2_and_stays_out_of_default_task_keys(monkeypatch, field, value, kwarg):
-    """Issue 5: the initial ADMM penalty (``alg2_rho_init``), the penalty rule (``alg2_rho_rule``)
-    and the proximal weight (``alg2_proximal``) are sweep parameters. At their defaults (1, the
-    paper's "geometric", 0) they
+    """Issue 5: the initial ADMM penalty (``alg2_rho_init``), the penalty rule (``alg2_rho_rule``),
+    the proximal weight (``alg2_proximal``) and the proximal re-run (``alg2_fallback_proximal``) are
+    sweep parameters. At their defaults (1, the paper's "geometric", 0, 0) they
     are absent from the point, so the keys of stored sweeps stay valid; set, they are part of the
     point and reach Algorithm 2 and Baseline 2."""
     import dataclasses
@@ -729,6 +730,34 @@ def test_algorithm2_proximal_term_holds_the_local_designs(inst, alg2):
     np.testing.assert_allclose(free.power_trace[:3], alg2.power_trace[:3], rtol=1e-6)
     zero = alg.decentralized_admm(inst, max_iter=2, proximal=0.0, output="last")
     np.testing.assert_allclose(zero.power_trace, free.power_trace, rtol=1e-9)
+
+
+def test_algorithm2_proximal_fallback_runs_only_where_the_plain_run_returns_its_start(inst, alg2):
+    """``fallback_proximal`` = mu: a plain run that returns its centralized start (here: 3
+    iterations on this drop, selected iteration 0) is followed by a run with ``proximal=mu``
+    from the same start, and the cheaper verified output is returned with both runs' time and
+    solves counted; a plain run that found a better verified iterate (``alg2``) is returned as it
+    is."""
+    plain = alg.decentralized_admm(inst, max_iter=3)
+    prox = alg.decentralized_admm(inst, max_iter=3, proximal=1.0)
+    assert plain.info["selected_iteration"] == 0
+    fb = alg.decentralized_admm(inst, max_iter=3, fallback_proximal=1.0)
+    info = fb.info["fallback"]
+    assert info["ran"] and info["plain_power_dbm"] == pytest.approx(plain.power_dbm)
+    assert info["proximal_power_dbm"] == pytest.approx(prox.power_dbm)
+    verified = [r.power_dbm for r in (plain, prox) if r.feasible]
+    assert fb.feasible and fb.power_dbm == pytest.approx(min(verified))
+    assert info["chosen"] == ("proximal" if prox.feasible and prox.power_dbm < plain.power_dbm else "plain")
+    assert fb.stats.n_solves == plain.stats.n_solves + prox.stats.n_solves
+    assert alg.secrecy_check(inst, fb.W, fb.R)["feasible"]
+    kept = alg.decentralized_admm(inst, max_iter=60, fallback_proximal=1.0)
+    assert alg2.info["selected_iteration"] != 0
+    assert not kept.info["fallback"]["ran"] and kept.power_dbm == pytest.approx(alg2.power_dbm)
+    assert kept.stats.n_solves == alg2.stats.n_solves
+    with pytest.raises(ValueError, match="fallback_proximal"):
+        alg.decentralized_admm(inst, fallback_proximal=1.0, proximal=1.0)
+    with pytest.raises(ValueError, match="fallback_proximal"):
+        alg.decentralized_admm(inst, fallback_proximal=-1.0)
 
 
 def test_algorithm2_geometric_then_balancing_penalty(inst, alg2):

@@ -289,3 +289,16 @@ def test_retry_chain_short_steps_after_two_solver_errors(monkeypatch):
     with pytest.raises(SolverError):
         pp.solve(a=np.array([2.0, 0.0]))
     assert len(seen) == 3
+
+
+def test_solve_stats_absorb_adds_every_count_and_time():
+    from fastisac.solvers.problem import SolveStats
+    a = SolveStats(build_time=1.0, n_solves=2, n_inaccurate=1, n_failed=0, n_retries=1, wall_time=3.0,
+                   solver_time=2.0, compile_time=0.5, setup_time=0.25, statuses=["optimal", "optimal_inaccurate"])
+    b = SolveStats(build_time=0.5, n_solves=3, n_inaccurate=0, n_failed=1, n_retries=2, wall_time=4.0,
+                   solver_time=1.5, compile_time=0.0, setup_time=0.5, statuses=["optimal", "optimal", "solver_error"])
+    a.absorb(b)
+    assert a.as_dict() == dict(build_time=1.5, n_solves=5, n_inaccurate=1, n_failed=1, n_retries=3, wall_time=7.0,
+                               solver_time=3.5, compile_time=0.5, setup_time=0.75)
+    assert a.statuses == ["optimal", "optimal_inaccurate", "optimal", "optimal", "solver_error"]
+    assert b.n_solves == 3                       # the absorbed stats are left as they were

@@ -137,7 +137,11 @@ Readings chosen (spec [A] unless stated):
   ways the power is lower on 8, level on 5 and higher on 5 (mean 6.68 vs 6.73 dBm): it damps the
   early dip, which helps where the plain ADMM runs away from consensus and costs where the dip
   found a lower consensus. Not the default for that reason; a sweep parameter
-  (``alg2_proximal``).
+  (``alg2_proximal``). ``fallback_proximal`` = mu runs the plain ADMM first and the proximal one
+  only where the plain run returns its start or no verified design, keeping the cheaper verified
+  output: from the same runs, 6.73 -> 6.47 dBm mean over those 18 drops and 19/20 feasible, at
+  twice the time on the 9 re-run drops (off by default: the paper-size sweep's keys and stored
+  numbers were measured without it).
 * Algorithm 2: a BS whose local solve fails keeps its previous local iterate for that
   iteration (ADMM_MAX_CONSECUTIVE_FAILURES = 8 consecutive failures stop the run; 3 until session 11); slacks on C2 with a big-M penalty
   keep early iterations solvable (spec 4.6 [A]); their maximum is reported.
@@ -1713,7 +1717,8 @@ def decentralized_admm(inst: NetworkedInstance, *, fixed_mse_db: float | None = 
                        recovery: str = "randomisation", n_draws: int = 100,
                        rng: np.random.Generator | None = None, penalty_scaling: str = "block",
                        max_failures: int = ADMM_MAX_CONSECUTIVE_FAILURES, rho_rule: str = "geometric",
-                       rho_min: float = 1e-4, proximal: float = 0.0) -> NetworkedResult:
+                       rho_min: float = 1e-4, proximal: float = 0.0,
+                       fallback_proximal: float = 0.0) -> NetworkedResult:
     """Algorithm 2 (consensus ADMM, spec 4.6); with ``fixed_mse_db`` it is Baseline 2 (spec 5).
 
     Baseline 2's re-checks (every iterate and the output) include its requirement Tr Q^(2) <=
@@ -1755,11 +1760,34 @@ def decentralized_admm(inst: NetworkedInstance, *, fixed_mse_db: float | None = 
     ``proximal`` = mu > 0 adds (mu/2) |X - X_prev|_F^2 on every covariance of the local problems,
     centred at the BS's previous local iterate (proximal ADMM; power units of the scenario, i.e.
     mW^2 per unit mu); 0 (default) is the paper's local problem (136).
+    ``fallback_proximal`` = mu > 0 (with ``proximal=0``): when the run returns its centralized
+    start (no better verified iterate) or no verified design, run again from the same start with
+    ``proximal=mu`` and return the cheaper verified of the two outputs; ``info["fallback"]``
+    records both, and ``wall_time`` / ``stats`` count both runs. 0 (default): one run.
     """
+    call = {k: v for k, v in locals().items() if k not in ("inst", "fallback_proximal")}
     _check_common(inst, max_iter, tol)
-    if isinstance(proximal, bool) or not (isinstance(proximal, (int, float)) and math.isfinite(proximal)
-                                          and proximal >= 0):
-        raise ValueError(f"proximal: must be a finite non-negative number, got {proximal!r}")
+    for name, v in (("proximal", proximal), ("fallback_proximal", fallback_proximal)):
+        if isinstance(v, bool) or not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
+            raise ValueError(f"{name}: must be a finite non-negative number, got {v!r}")
+    if fallback_proximal > 0:
+        if proximal > 0:
+            raise ValueError(f"fallback_proximal: needs proximal=0 (the first run is the plain one), "
+                             f"got proximal={proximal!r}")
+        first = decentralized_admm(inst, **call)
+        if first.feasible and first.info.get("selected_iteration") != 0:
+            first.info["fallback"] = dict(ran=False)
+            return first
+        second = decentralized_admm(inst, **dict(call, proximal=float(fallback_proximal)))
+        take_second = second.feasible and (not first.feasible
+                                           or second.check["power"].sum() < first.check["power"].sum())
+        out, other = (second, first) if take_second else (first, second)
+        out.info["fallback"] = dict(ran=True, proximal=float(fallback_proximal), chosen="proximal" if take_second
+                                    else "plain", plain_power_dbm=first.power_dbm, plain_feasible=first.feasible,
+                                    proximal_power_dbm=second.power_dbm, proximal_feasible=second.feasible)
+        out.wall_time += other.wall_time
+        out.stats.absorb(other.stats)
+        return out
     if isinstance(max_failures, bool) or not isinstance(max_failures, int) or max_failures < 1:
         raise ValueError(f"max_failures: must be a positive int, got {max_failures!r}")
     if penalty_scaling not in PENALTY_SCALINGS:

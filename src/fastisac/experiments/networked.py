@@ -114,6 +114,7 @@ class Size:
     alg2_rho_init: float = 1.0          # Algorithm 2 / Baseline 2 initial penalty (in the task key only if != 1)
     alg2_rho_rule: str = "geometric"    # Algorithm 2 / Baseline 2 penalty update (in the task key only if not geometric)
     alg2_proximal: float = 0.0          # Algorithm 2 / Baseline 2 proximal weight mu (in the task key only if not 0)
+    alg2_fallback_proximal: float = 0.0  # proximal re-run where the plain run returns its start (key only if not 0)
 
 
 QUICK = Size(n_bs=2, n_users=1, drops=1, antennas_fig3=(4, 6), rates=(3.0, 5.0, 7.0), pmax=(14.0, 20.0, 26.0),
@@ -133,6 +134,8 @@ def _point(z: Size, **kw) -> dict:
         base["alg2_rho_rule"] = z.alg2_rho_rule
     if z.alg2_proximal != 0.0:
         base["alg2_proximal"] = z.alg2_proximal
+    if z.alg2_fallback_proximal != 0.0:
+        base["alg2_fallback_proximal"] = z.alg2_fallback_proximal
     base.update(kw)
     return base
 
@@ -207,7 +210,8 @@ def evaluate(task: Task) -> dict:
     inst = sc.draw(np.random.default_rng(seed))
     admm = dict(penalty_scaling=str(p.get("alg2_scaling", "block")), rho_max=float(p.get("alg2_rho_max", 1e6)),
                 rho_init=float(p.get("alg2_rho_init", 1.0)), rho_rule=str(p.get("alg2_rho_rule", "geometric")),
-                proximal=float(p.get("alg2_proximal", 0.0)))
+                proximal=float(p.get("alg2_proximal", 0.0)),
+                fallback_proximal=float(p.get("alg2_fallback_proximal", 0.0)))
     if scheme == "proposed1":
         res = alg.centralized_bcd(inst, max_iter=int(p["alg1_iter"]))
     elif scheme == "proposed2":
