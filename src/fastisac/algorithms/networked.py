@@ -195,6 +195,7 @@ from dataclasses import dataclass, field
 import cvxpy as cp
 import numpy as np
 
+from .._checks import as_float
 from ..errors import InfeasibleError, SolverError
 from ..kernels._linalg import rank_one_extract_nb
 from ..kernels._networked import (admm_pair_local_nb, admm_pair_update_nb, admm_sum_local_nb, admm_sum_update_nb,
@@ -1767,9 +1768,8 @@ def decentralized_admm(inst: NetworkedInstance, *, fixed_mse_db: float | None = 
     """
     call = {k: v for k, v in locals().items() if k not in ("inst", "fallback_proximal")}
     _check_common(inst, max_iter, tol)
-    for name, v in (("proximal", proximal), ("fallback_proximal", fallback_proximal)):
-        if isinstance(v, bool) or not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
-            raise ValueError(f"{name}: must be a finite non-negative number, got {v!r}")
+    proximal = as_float(proximal, "proximal", nonneg=True)
+    fallback_proximal = as_float(fallback_proximal, "fallback_proximal", nonneg=True)
     if fallback_proximal > 0:
         if proximal > 0:
             raise ValueError(f"fallback_proximal: needs proximal=0 (the first run is the plain one), "

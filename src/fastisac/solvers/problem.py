@@ -123,16 +123,17 @@ class SolveStats:
         self.wall_time += wall_time
         self.statuses.append(status)
 
+    _TOTALS = ("build_time", "n_solves", "n_inaccurate", "n_failed", "n_retries", "wall_time", "solver_time",
+               "compile_time", "setup_time")
+
     def absorb(self, other: "SolveStats") -> None:
         """Add another run's counts and timings to these (a result that paid for two runs)."""
-        for k in ("build_time", "n_solves", "n_inaccurate", "n_failed", "n_retries", "wall_time", "solver_time",
-                  "compile_time", "setup_time"):
+        for k in self._TOTALS:
             setattr(self, k, getattr(self, k) + getattr(other, k))
         self.statuses.extend(other.statuses)
 
     def as_dict(self) -> dict:
-        return {k: getattr(self, k) for k in ("build_time", "n_solves", "n_inaccurate", "n_failed", "n_retries",
-                                              "wall_time", "solver_time", "compile_time", "setup_time")}
+        return {k: getattr(self, k) for k in self._TOTALS}
 
 
 class ParametricProblem:
