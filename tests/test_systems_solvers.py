@@ -302,3 +302,5 @@ def test_solve_stats_absorb_adds_every_count_and_time():
                                solver_time=3.5, compile_time=0.5, setup_time=0.75)
     assert a.statuses == ["optimal", "optimal_inaccurate", "optimal", "optimal", "solver_error"]
     assert b.n_solves == 3                       # the absorbed stats are left as they were
+    with pytest.raises(ValueError, match="other"):
+        a.absorb({"n_solves": 1})

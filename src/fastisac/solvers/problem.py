@@ -128,6 +128,8 @@ class SolveStats:
 
     def absorb(self, other: "SolveStats") -> None:
         """Add another run's counts and timings to these (a result that paid for two runs)."""
+        if not isinstance(other, SolveStats):
+            raise ValueError(f"other: must be a SolveStats, got {type(other).__name__}")
         for k in self._TOTALS:
             setattr(self, k, getattr(self, k) + getattr(other, k))
         self.statuses.extend(other.statuses)
