@@ -12,8 +12,9 @@ Run with ``pytest benchmarks/test_bench_tris_rsma.py --benchmark-only``. Pairs s
 * ``slot SDP``: one (P2.1') solve, real embedding (ours) vs CVXPY complex variables, N = 9 (SOC
   surrogate and exact LMIs) and N = 16 (surrogate); the exact LMIs at N = 16 take about 50 s
   (real) and 191 s (complex) per solve, too long to repeat here (algorithms/tris_rsma.py docstring).
-* ``bcd``: one BCD run (3 iterations, L = 5, N = 9 and 16) built once vs rebuilt per solve
-  (``naive_wall_s``); extra_info carries the share of time inside Clarabel and the mean time per
+* ``bcd``: one BCD run (3 iterations, L = 5, N = 9 and 16) built once vs rebuilt per solve in the
+  paper's CVXPY Hermitian form (``naive_wall_s``, the ratio) and in the library's form
+  (``naive_same_wall_s``); extra_info carries the share of time inside Clarabel and the mean time per
   slot SDP (the note estimates about 1 s at N = 36; one surrogate slot SDP measured 336 s at N = 36,
   22 Clarabel iterations of 15.3 s, too long to run here: see the algorithms/tris_rsma.py docstring).
 """
@@ -162,16 +163,25 @@ def test_slot_sdp(benchmark, side, exact, impl):
 
 @pytest.mark.parametrize("side", [3, 4])
 def test_bcd_dpp_vs_naive(benchmark, side):
-    """One BCD run (3 iterations, L = 5) with the slot SDP built once vs rebuilt for every solve (same
-    real formulation, same seeded instance, same trace to solver tolerance)."""
+    """One BCD run (3 iterations, L = 5) with the slot SDP built once vs two naive versions that rebuild
+    it for every solve, on the same seeded instance: the paper's CVXPY Hermitian form (the ratio; as
+    the other papers' naive baselines) and the library's own real formulation (``naive_same_wall_s``:
+    what DPP alone buys; same trace to solver tolerance). The Hermitian form's first solve matches
+    ours to solver tolerance, but later iterates can differ by more: the greedy slot-duration step is
+    a discrete choice between nearly tied slots, and solutions equal to 1e-4 can swap two slots'
+    durations (measured at N = 9: slots 1 and 3, 3.5 / 0.5 ms, after the first iteration; final value
+    0.2 % apart); so its trace is checked at the first solve and its final value to 2 %."""
     sc = TrisRsmaScenario(n_rows=side, n_cols=side, detection_power_fraction=0.4)
     inst = sc.draw(np.random.default_rng(1))
     _, values = _slot_setup(side, False, step=False)
     alg.slot_problem(sc.n_elements, sc.n_users, sc.n_ius, "proposed").solve(values, alg.SolveStats())  # build once
     res = benchmark.pedantic(lambda: alg.tris_rsma_bcd(sc, inst, "proposed", max_iter=3), rounds=1, iterations=1)
-    naive = naive_tris_rsma_bcd(sc, inst, "proposed", max_iter=3)
-    np.testing.assert_allclose(naive.objective_trace, res.objective_trace, rtol=1e-4, atol=1e-6)
-    assert naive.value == pytest.approx(res.value, rel=1e-4, abs=1e-6)
+    same = naive_tris_rsma_bcd(sc, inst, "proposed", formulation="real", max_iter=3)
+    np.testing.assert_allclose(same.objective_trace, res.objective_trace, rtol=1e-4, atol=1e-6)
+    assert same.value == pytest.approx(res.value, rel=1e-4, abs=1e-6)
+    naive = naive_tris_rsma_bcd(sc, inst, "proposed", formulation="complex", max_iter=3)
+    assert naive.objective_trace[0] == pytest.approx(res.objective_trace[0], rel=1e-4)
+    assert naive.value == pytest.approx(res.value, rel=2e-2)
     st, nst = res.stats, naive.stats
     benchmark.group = f"bcd N={sc.n_elements} 3 iterations"
     benchmark.extra_info.update(kernel="tris_rsma BCD (3 iterations, L=5)", size=f"N={sc.n_elements}, K=3, M=2",
@@ -179,9 +189,12 @@ def test_bcd_dpp_vs_naive(benchmark, side):
                                 ratio=naive.wall_time / res.wall_time,
                                 clarabel_share=st.solver_time / max(res.wall_time, 1e-12),
                                 naive_clarabel_share=nst.solver_time / max(naive.wall_time, 1e-12),
-                                seconds_per_slot_sdp=st.wall_time / max(st.n_solves, 1),
+                                naive_same_wall_s=same.wall_time, ratio_same=same.wall_time / res.wall_time,
+                                naive_same_clarabel_share=same.stats.solver_time / max(same.wall_time, 1e-12),
+                                naive_value=naive.value, seconds_per_slot_sdp=st.wall_time / max(st.n_solves, 1),
                                 note_estimate_s_per_slot_sdp_n36=1.0, value=res.value)
     print(f"\nBCD N={sc.n_elements}: ours {res.wall_time:.2f} s ({st.n_solves} SDPs, "
-          f"{st.wall_time / max(st.n_solves, 1):.2f} s each), naive {naive.wall_time:.2f} s, "
-          f"ratio {naive.wall_time / res.wall_time:.2f}x, inside Clarabel {st.solver_time / res.wall_time:.0%} "
-          f"(naive {nst.solver_time / naive.wall_time:.0%})")
+          f"{st.wall_time / max(st.n_solves, 1):.2f} s each), naive (Hermitian, rebuilt) {naive.wall_time:.2f} s, "
+          f"ratio {naive.wall_time / res.wall_time:.2f}x, naive (same form, rebuilt) {same.wall_time:.2f} s "
+          f"({same.wall_time / res.wall_time:.2f}x), inside Clarabel {st.solver_time / res.wall_time:.0%} "
+          f"(naive {nst.solver_time / naive.wall_time:.0%}, same form {same.stats.solver_time / same.wall_time:.0%})")
