@@ -830,3 +830,21 @@ def test_fig7_comparison_reports_the_p_rf_calibration():
     assert rows["Fig. 7a: SEE gain at N=25 with that P_RF at the smallest N"]["verdict"] == "reported"
     assert not any("N=36" in q for q in rows)              # proposed infeasible at N=36: nothing to calibrate
     assert rows["Fig. 7a: SEE gain over TRSMA >= 44 %"]["verdict"] == "differs"
+
+
+def test_fig8_comparison_checks_the_trend_and_the_baselines():
+    from fastisac.experiments import tris_rsma as ex
+    t8 = [dict(tau2_normalised=None, scheme="perfect", see=10.0, sse=1.0, trials=1)]
+    for tau, prop, sdma in ((0.0, 9.8, 5.0), (0.05, 9.5, 9.6), (0.1, 9.0, 4.0)):
+        t8 += [dict(tau2_normalised=tau, scheme="proposed", see=prop, sse=1.0, trials=1),
+               dict(tau2_normalised=tau, scheme="sdma", see=sdma, sse=1.0, trials=1),
+               dict(tau2_normalised=tau, scheme="sdp", see=float("nan"), sse=float("nan"), trials=0)]
+    rows = {r["quantity"]: r for r in ex.paper_comparison({8: t8})}
+    assert rows["Fig. 8: SEE loss of the robust design vs perfect CSI"]["measured"] == pytest.approx(2.0)
+    assert rows["Fig. 8: the same loss, mean over the IU-error axis"]["measured"] == pytest.approx((2 + 5 + 10) / 3)
+    assert rows["Fig. 8: proposed SEE decreases with the IU error"]["verdict"] == "matches"
+    above = rows["Fig. 8: proposed above SDP, SDMA+AN, NOMA+AN at every IU error (SEE)"]
+    assert above["measured"] == pytest.approx(-0.1) and above["verdict"] == "differs"
+    t8[4]["see"] = 9.9                                       # proposed rises at 0.05: the trend fails
+    rows = {r["quantity"]: r for r in ex.paper_comparison({8: t8})}
+    assert rows["Fig. 8: proposed SEE decreases with the IU error"]["verdict"] == "differs"
