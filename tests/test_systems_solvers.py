@@ -6,7 +6,7 @@ import pytest
 
 from fastisac import InfeasibleError, SolverError
 from fastisac.solvers import (ParametricProblem, embed_hermitian, extract_rank_one,
-                              gaussian_randomisation, hermitian_from_embedding)
+                              gaussian_randomisation, hermitian_from_embedding, placeholder_values)
 from fastisac.systems import (DualEveChannels, DualEveScenario, complex_gaussian, db_to_linear, dbm_to_watt,
                               linear_to_db, path_loss, threshold_to_linear, watt_to_dbm)
 
@@ -126,6 +126,42 @@ def test_parametric_problem_complex_parameters_keep_their_imaginary_part():
     with pytest.raises(ValueError, match="^a: complex value"):
         real_pp.solve(a=np.array([1.0 + 1.0j, 0.0]))
     real_pp.solve(a=np.array([0.5 + 0.0j, 0.25]))          # a zero imaginary part is fine
+
+
+def test_constant_slots_overwrite_a_dense_constant_block():
+    """A dense constant block C in x == C y (placeholders) is overwritten per solve: the result equals a
+    problem built with the new C; bad uses raise ValueError naming the argument."""
+    rng = np.random.default_rng(3)
+    m, n = 6, 4
+    ph = placeholder_values(m * n).reshape(m, n)
+    x, y = cp.Variable(m), cp.Variable(n)
+    w = cp.Parameter(m)
+    cons = [x == ph @ y, y >= 0, cp.sum(y) == 1]
+    pp = ParametricProblem(cp.Problem(cp.Minimize(w @ x), cons), {"w": w})
+    with pytest.raises(ValueError, match="values"):
+        pp.set_constants(np.ones(m * n))
+    pp.constant_slots(ph)
+    for _ in range(3):
+        C, wv = rng.standard_normal((m, n)), rng.standard_normal(m)
+        pp.set_constants(C)
+        pp.solve(w=wv)
+        yr = cp.Variable(n)
+        ref = cp.Problem(cp.Minimize(wv @ C @ yr), [yr >= 0, cp.sum(yr) == 1])
+        ref.solve(solver=cp.CLARABEL)
+        assert pp.problem.value == pytest.approx(ref.value, abs=1e-7)
+        np.testing.assert_allclose(x.value, C @ y.value, atol=1e-7)
+        assert cons[0].dual_value is not None
+    with pytest.raises(ValueError, match="values"):
+        pp.set_constants(np.ones(m * n + 1))
+    with pytest.raises(ValueError, match="values"):
+        pp.set_constants(np.full(m * n, np.nan))
+    x2, y2 = cp.Variable(2), cp.Variable(2)
+    ph2 = placeholder_values(2)
+    twice = ParametricProblem(cp.Problem(cp.Minimize(cp.sum(x2)), [x2 == cp.multiply(ph2, y2), y2 >= 0, x2 <= cp.multiply(ph2, y2) + 1]), {})
+    with pytest.raises(ValueError, match="placeholders"):
+        twice.constant_slots(ph2)
+    with pytest.raises(ValueError, match="n"):
+        placeholder_values(2 ** 26)
 
 
 def test_parametric_problem_status_mapping():

@@ -561,6 +561,61 @@ def test_real_embedding_zf_agrees():
         alg.SlotSDP(4, 3, 2, "proposed", formulation="quaternion")
 
 
+def test_subspace_column_generation_certifies_the_full_optimum():
+    """The subspace (column-generation) slot SDP: with the whole space (r = N) it is the full problem
+    (same optimum; every private stream's dual slack Z_i is PSD with tr(Z_i X_i) = 0, i.e. a full-space
+    dual certificate); with r = 2 it ends certified (objective within its gap bound of the full optimum,
+    never above it) or falls back to the full problem, and its output meets the slot constraints; seeded
+    with the full optimum it certifies at the first round. Bad ranks raise ValueError."""
+    sc = TrisRsmaScenario(**SMALL)
+    inst = sc.draw(np.random.default_rng(1))
+    N, K, M = sc.n_elements, sc.n_users, sc.n_ius
+    full = alg.SlotSDP(N, K, M, "proposed")
+    for values in _slot_value_sets(sc, inst, "proposed", False):
+        Xf = full.solve(values, alg.SolveStats())
+        vf = full.pp.problem.value
+        whole = alg.SlotSDP(N, K, M, "proposed", subspace_rank=N)
+        assert whole.subspace == tuple(range(1, K + 1))
+        Xw = whole.solve(values, alg.SolveStats())
+        assert whole.cg_log[-1]["rounds"] == 1 and "full" not in whole.cg_log[-1]
+        assert whole.pp.problem.value == pytest.approx(vf, rel=1e-5, abs=1e-7)
+        scale = max(1.0, abs(vf))
+        for i in whole.subspace:
+            Z = whole.dual_slack(i)
+            assert np.linalg.eigvalsh(Z)[0] >= -1e-6 * scale
+            assert abs(np.trace(Z @ Xw[i]).real) <= 1e-5 * scale
+        small = alg.SlotSDP(N, K, M, "proposed", subspace_rank=2)
+        Xs = small.solve(values, alg.SolveStats())
+        last = small.cg_log[-1]
+        if last.get("full"):
+            vs = small._full.pp.problem.value
+            assert vs == pytest.approx(vf, rel=1e-6, abs=1e-7)
+        else:
+            vs = small.pp.problem.value
+            assert vf - last["gap"] - 1e-6 * scale <= vs <= vf + 1e-5 * scale
+        _check_slot_output(sc, inst, Xs, values, small._full if last.get("full") else small, "proposed", False)
+        seeded = alg.SlotSDP(N, K, M, "proposed", subspace_rank=2)
+        seeded.solve(values, alg.SolveStats(), hint=Xf)
+        assert seeded.cg_log[-1]["rounds"] == 1 and "full" not in seeded.cg_log[-1]
+    # the BCD with the subspace slot SDPs: same run to solver tolerance (first iterate) and 1 % (output),
+    # every check met; the log counts every slot SDP of the BCD and of the recovery
+    ref = alg.tris_rsma_bcd(sc, inst, "proposed", max_iter=4)
+    res = alg.tris_rsma_bcd(sc, inst, "proposed", max_iter=4, subspace_rank=2)
+    assert res.feasible and alg._feasible(res.checks)
+    assert res.objective_trace[0] == pytest.approx(ref.objective_trace[0], rel=1e-3)
+    assert res.value == pytest.approx(ref.value, rel=1e-2)
+    assert res.subspace["rank"] == 2 and res.subspace["calls"] >= sc.n_slots * (res.iterations + 1)
+    assert res.subspace["rounds"] >= res.subspace["calls"] >= res.subspace["full_fallbacks"]
+    assert ref.subspace == {} and "subspace" in res.summary()
+    for bad in (0, N + 1):
+        with pytest.raises(ValueError, match="subspace_rank"):
+            alg.SlotSDP(N, K, M, "proposed", subspace_rank=bad)
+    with pytest.raises(ValueError, match="subspace_rank"):
+        alg.SlotSDP(N, K, M, "proposed", formulation="complex", subspace_rank=2)
+    with pytest.raises(ValueError, match="subspace_rank"):
+        alg.tris_rsma_bcd(sc, inst, "proposed", subspace_rank=N + 1)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("exact", [False, True])
 def test_real_embedding_n9_agrees(exact):

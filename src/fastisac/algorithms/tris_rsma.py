@@ -205,7 +205,7 @@ import numpy as np
 from .._checks import as_float, as_int
 from ..errors import InfeasibleError, SolverError
 from ..kernels import tris_rsma as K4
-from ..solvers import ParametricProblem, SolveStats
+from ..solvers import ParametricProblem, SolveStats, placeholder_values
 from ..solvers.problem import FALLBACK_CLARABEL_SETTINGS
 from ..systems.tris_rsma import TrisRsmaInstance, TrisRsmaScenario
 
@@ -395,6 +395,90 @@ def _skew_map(N):
         T[i + N * j, c] = 1.0          # B[i, j] = b_c
         T[j + N * i, c] = -1.0         # B[j, i] = -b_c
     return T
+
+
+def _sym_map(N):
+    """Constant (N^2, N(N+1)/2) map a -> vec(A) (column-major) of the symmetric matrix with upper part a
+    (``np.triu_indices`` order)."""
+    iu = np.triu_indices(N)
+    T = np.zeros((N * N, len(iu[0])))
+    for c, (i, j) in enumerate(zip(*iu)):
+        T[i + N * j, c] = 1.0
+        T[j + N * i, c] = 1.0
+    return T
+
+
+def _triu_selector(N, strict):
+    """Constant selector vec(A) (column-major) -> A[triu_indices(N, 1 if strict else 0)]."""
+    iu = np.triu_indices(N, 1 if strict else 0)
+    S = np.zeros((len(iu[0]), N * N))
+    S[np.arange(len(iu[0])), iu[0] + N * iu[1]] = 1.0
+    return S
+
+
+def _subspace_maps(U):
+    """(UA, UB) with triu(Re X) = UA y and striu(Im X) = UB y for X = U Y U^H, Y = Ya + j Yb Hermitian r x r,
+    y = [upper part of Ya (triu order); strict upper part of Yb] (the parameters of the subspace slot SDP)."""
+    N, r = U.shape
+    Ur, Ui = U.real, U.imag
+    K1 = np.kron(Ur, Ur) + np.kron(Ui, Ui)         # vec(Re X) = K1 vec(Ya) - K2 vec(Yb)
+    K2 = np.kron(Ur, Ui) - np.kron(Ui, Ur)         # vec(Im X) = K2 vec(Ya) + K1 vec(Yb)
+    Ts, Tk = _sym_map(r), _skew_map(r)
+    S_tri, S_str = _triu_selector(N, strict=False), _triu_selector(N, strict=True)
+    UA = S_tri @ np.hstack([K1 @ Ts, -K2 @ Tk])
+    UB = S_str @ np.hstack([K2 @ Ts, K1 @ Tk])
+    return UA, UB
+
+
+def _orthonormal_columns(cands, r, N):
+    """Up to r orthonormal columns from the candidate vectors, in order (Gram-Schmidt, twice; dependent or zero
+    candidates skipped)."""
+    Q = np.zeros((N, 0), dtype=np.complex128)
+    for c in cands:
+        c = np.asarray(c, dtype=np.complex128).ravel()
+        n0 = np.linalg.norm(c)
+        if n0 <= 1e-300:
+            continue
+        for _ in range(2):
+            c = c - Q @ (Q.conj().T @ c)
+        if np.linalg.norm(c) > 1e-8 * n0:
+            Q = np.hstack([Q, (c / np.linalg.norm(c))[:, None]])
+            if Q.shape[1] == r:
+                break
+    return Q
+
+
+def _fill_basis(Q, r, N):
+    """Complete Q to r orthonormal columns with the columns of a fixed unitary DFT matrix."""
+    if Q.shape[1] < r:
+        F = np.fft.fft(np.eye(N)) / np.sqrt(N)
+        Q = _orthonormal_columns(list(Q.T) + list(F.T), r, N)
+    return Q
+
+
+def _seed_basis(values, hint, i, K, M, N, r):
+    """Initial subspace of stream i: eigenvectors of ``hint[i]`` (descending, eigenvalues > 1e-9 of the
+    largest), the scan direction, the LU and IU channels, then DFT columns."""
+    cands = []
+    if hint is not None:
+        lam, V = np.linalg.eigh(np.asarray(hint[i]))
+        if lam[-1] > 0:
+            cands += [V[:, j] for j in range(N - 1, -1, -1) if lam[j] > 1e-9 * lam[-1]][: max(r // 2, 1)]
+    cands.append(np.linalg.eigh(np.asarray(values["R"]))[1][:, -1])
+    cands += [np.asarray(values[f"h{k}"]) for k in range(K)] + [np.asarray(values[f"g{m}"]) for m in range(M)]
+    return _fill_basis(_orthonormal_columns(cands, r, N), r, N)
+
+
+def _update_basis(U, X, Znew, r):
+    """Next subspace: the dominant range of X (the eigenvectors holding all but 1e-6 of its trace, at most r / 2),
+    then the most negative eigenvectors of the dual slack, then the previous columns."""
+    N = U.shape[0]
+    lam, V = np.linalg.eigh(X)
+    lam, V = np.maximum(lam[::-1], 0.0), V[:, ::-1]
+    tot = lam.sum()
+    n_keep = 0 if tot <= 0 else int(np.searchsorted(np.cumsum(lam), (1.0 - 1e-6) * tot) + 1)
+    keep = list(V[:, :min(n_keep, max(r // 2, 1))].T)
+    return _fill_basis(_orthonormal_columns(keep + list(Znew.T) + list(U.T), r, N), r, N)
 
 
 def _fro_maps(N):
@@ -668,10 +752,13 @@ class RealSlotSDP(_SlotSDPBase):
     formulation = "real"
 
     def __init__(self, N, K, M, scheme, solver_settings=None, exact=False, sic_order=None, fixed_directions=False,
-                 rank_penalty=False):
+                 rank_penalty=False, subspace_rank=None):
         t0 = time.perf_counter()
         f, order, P, par = self._common_setup(N, K, M, scheme, exact, sic_order)
         self.fixed_directions, self.rank_penalty = bool(fixed_directions), bool(rank_penalty)
+        if subspace_rank is not None:
+            subspace_rank = as_int(subspace_rank, "subspace_rank", minimum=1, maximum=N)
+        self.subspace_rank = subspace_rank
         self.streams = tuple(i for i in range(K + 1) if not (i == 0 and f["an"]))    # beamforming streams
 
         N2 = 2 * N
@@ -709,7 +796,34 @@ class RealSlotSDP(_SlotSDPBase):
             cons += [A[k + 1] == pz[k] * V_re[k] for k in range(K)] + [B[k + 1] == pz[k] * V_im[k] for k in range(K)]
         alg = _RealAlgebra(A, B, h, g, R_re, R_im)
         Xr, tr = alg.X, alg.tr
-        cons += [Xr[0] >> 0] if f["zf"] else [x >> 0 for i, x in enumerate(Xr) if i not in fixed]
+        # subspace restriction X_i = U_i Y_i U_i^H (column generation, :meth:`solve`): the beamforming streams
+        # that are neither fixed nor ZF; their PSD cones are replaced by Y_i's (order 2r)
+        self.subspace_rounds, self.subspace_tol, self.cg_log, self._full = 8, 1e-6, [], None
+        self.subspace = (tuple(i for i in self.streams if i > 0 and i not in fixed and not f["zf"])
+                         if subspace_rank is not None else ())
+        self._sub_cons = {}
+        if self.subspace:
+            r = subspace_rank
+            S_tri, S_str = _triu_selector(N, strict=False), _triu_selector(N, strict=True)
+            T_sym_r, T_skew_r = _sym_map(r), _skew_map(r)
+            n_ph = 0
+            for i in self.subspace:
+                y = cp.Variable(r * r, name=f"y{i}")
+                ya, yb = y[:r * (r + 1) // 2], y[r * (r + 1) // 2:]
+                Ya = cp.reshape(T_sym_r @ ya, (r, r), order="F")
+                Yb = cp.reshape(T_skew_r @ yb, (r, r), order="F") if r > 1 else cp.Constant(np.zeros((1, 1)))
+                # the maps U -> (UA, UB) are dense (N^2 x r^2 in all): constant placeholders overwritten per solve
+                # (ParametricProblem.constant_slots), not DPP parameters (one tensor column per entry)
+                PA = placeholder_values(len(S_tri) * r * r, n_ph).reshape(len(S_tri), r * r)
+                PB = placeholder_values(len(S_str) * r * r, n_ph + PA.size).reshape(len(S_str), r * r)
+                n_ph += PA.size + PB.size
+                ca = S_tri @ cp.vec(A[i], order="F") == PA @ y
+                cb = S_str @ cp.vec(B[i], order="F") == PB @ y
+                cons += [ca, cb, cp.bmat([[Ya, -Yb], [Yb, Ya]]) >> 0]
+                self._sub_cons[i] = (ca, cb)
+            self._n_placeholders, self._slots_ready = n_ph, False
+        cons += ([Xr[0] >> 0] if f["zf"] else
+                 [x >> 0 for i, x in enumerate(Xr) if i not in fixed and i not in self.subspace])
         self.A, self.B = A, B
         self.s, self.e = _assemble_slot_constraints(alg, par, f, order, K, M, exact, cons)
         obj = cp.sum(cp.multiply(ws, self.s)) + cp.sum(cp.multiply(we, self.e))
@@ -735,9 +849,18 @@ class RealSlotSDP(_SlotSDPBase):
                 out[name] = val
         return out
 
-    def solve(self, values, stats: SolveStats):
-        rec = self._solve_pp(self.real_values(values))
+    def solve(self, values, stats: SolveStats, hint=None):
+        """Solve at ``values`` (complex parameters of :func:`_values`); returns the (K+1, N, N) covariances.
+        With ``subspace_rank`` this is the column generation of :meth:`_solve_subspace` (``hint``: a previous
+        point of this slot, whose eigenvectors seed the subspaces)."""
+        if self.subspace:
+            return self._solve_subspace(values, stats, hint)
+        return self._solve_full(self.real_values(values), stats, values)
+
+    def _solve_full(self, real_vals, stats, values):
+        rec = self._solve_pp(real_vals)
         stats.add(rec)
+        self.last_objective = float(rec.objective)
         Xs = np.stack([np.asarray(a.value, dtype=np.float64) + 1j * np.asarray(b.value, dtype=np.float64)
                        for a, b in zip(self.A, self.B)])
         Xs = 0.5 * (Xs + np.conj(np.swapaxes(Xs, -1, -2)))
@@ -747,6 +870,66 @@ class RealSlotSDP(_SlotSDPBase):
             Xs[i] = max(float(self.p_fixed.value[i]), 0.0) * np.asarray(values[f"D{i}"], dtype=np.complex128)
         return Xs
 
+    def dual_slack(self, i):
+        """Z_i: the Hermitian full-space dual slack of stream i at the last subspace solve, from the duals of the
+        rows tying X_i to U_i Y_i U_i^H (Z_i >= 0 for every i certifies that the subspace optimum is the full
+        (P2.1') optimum; Z_i's negative eigenvectors are the directions that improve it)."""
+        ca, cb = self._sub_cons[i]
+        N = self.N
+        lam_a = np.asarray(ca.dual_value, dtype=np.float64).ravel()
+        lam_b = np.asarray(cb.dual_value, dtype=np.float64).ravel()
+        Zr = np.zeros((N, N))
+        iu = np.triu_indices(N)
+        Zr[iu] = lam_a
+        Zr = (Zr + Zr.T) / 4.0
+        Zr[np.diag_indices(N)] = lam_a[iu[0] == iu[1]] / 2.0
+        Zi = np.zeros((N, N))
+        ius = np.triu_indices(N, 1)
+        Zi[ius] = lam_b / 4.0
+        Zi = Zi - Zi.T
+        return -(Zr + 1j * Zi)
+
+    def _solve_subspace(self, values, stats, hint):
+        """Column generation over subspaces (``subspace_rank`` r; not in the paper): X_i = U_i Y_i U_i^H with
+        Y_i >= 0 of order r in place of X_i >= 0, U_i orthonormal. Seeds: the eigenvectors of ``hint[i]``, the
+        LU / IU channels and the scan direction (principal eigenvector of R). After each solve the full-space
+        dual slack Z_i (:meth:`dual_slack`) is checked: the duality gap of the full problem at this point is
+        at most sum_i max(0, -lambda_min(Z_i)) tr_max(X_i) (tr X_i <= N under the per-element / total caps);
+        below ``subspace_tol`` (relative to |objective|, with an absolute floor of 1e-7) the point is certified
+        optimal for the full (P2.1'); otherwise U_i keeps X_i's range and takes Z_i's most negative
+        eigenvectors. After ``subspace_rounds`` uncertified rounds the full problem is solved (built once,
+        cached). Each call's rounds and final gap are appended to ``self.cg_log``."""
+        N, r = self.N, self.subspace_rank
+        real_vals = self.real_values(values)
+        bases = {i: _seed_basis(values, hint, i, self.K, self.M, N, r) for i in self.subspace}
+        if self._slots_ready is False:
+            self.pp.constant_slots(placeholder_values(self._n_placeholders))
+            self._slots_ready = True
+        for rnd in range(1, self.subspace_rounds + 1):
+            self.pp.set_constants(np.concatenate([m.ravel() for i in self.subspace for m in _subspace_maps(bases[i])]))
+            try:
+                Xs = self._solve_full(real_vals, stats, values)
+            except (InfeasibleError, SolverError) as exc:    # the restriction may be infeasible: full problem
+                stats.wall_time += getattr(exc, "wall_time", 0.0)
+                self.cg_log.append(dict(rounds=rnd, gap=np.inf, objective=np.nan, status=getattr(exc, "status", "")))
+                break
+            obj = self.last_objective
+            gap, new = 0.0, {}
+            for i in self.subspace:
+                lam, V = np.linalg.eigh(self.dual_slack(i))
+                gap += max(0.0, -lam[0]) * N
+                new[i] = V[:, lam < 0][:, np.argsort(lam[lam < 0])]
+            self.cg_log.append(dict(rounds=rnd, gap=float(gap), objective=obj))
+            if gap <= max(self.subspace_tol * abs(obj), 1e-7):
+                return Xs
+            for i in self.subspace:
+                bases[i] = _update_basis(bases[i], Xs[i], new[i], r)
+        self.cg_log[-1]["full"] = True
+        if self._full is None:
+            self._full = RealSlotSDP(self.N, self.K, self.M, self.scheme, self.pp.settings, self.exact,
+                                     self.sic_order, self.fixed_directions, self.rank_penalty)
+        return self._full.solve(values, stats)
+
 
 FORMULATIONS = ("real", "complex")
 BERNSTEIN_SURROGATES = ("trace", "norm")
@@ -754,16 +937,18 @@ RANK_ONE_MODES = ("penalty", "repair", "randomise")
 
 
 def SlotSDP(N, K, M, scheme, solver_settings=None, exact=False, sic_order=None, formulation="real",
-            fixed_directions=False, rank_penalty=False):
+            fixed_directions=False, rank_penalty=False, subspace_rank=None):
     """(P2.1') of one slot: :class:`RealSlotSDP` (default) or :class:`ComplexSlotSDP`; ``fixed_directions``
     (real form only) gives the rank-one repair problem (stream directions are parameters, powers free),
-    ``rank_penalty`` (real form only) adds the rank-one penalty of :func:`_recover_rank_one`."""
+    ``rank_penalty`` (real form only) adds the rank-one penalty of :func:`_recover_rank_one`,
+    ``subspace_rank`` (real form only) solves it by column generation over subspaces of that dimension."""
     if formulation not in FORMULATIONS:
         raise ValueError(f"formulation: must be one of {FORMULATIONS}, got {formulation!r}")
     if formulation == "real":
-        return RealSlotSDP(N, K, M, scheme, solver_settings, exact, sic_order, fixed_directions, rank_penalty)
-    if fixed_directions or rank_penalty:
-        raise ValueError("fixed_directions / rank_penalty: only available with formulation='real'")
+        return RealSlotSDP(N, K, M, scheme, solver_settings, exact, sic_order, fixed_directions, rank_penalty,
+                           subspace_rank)
+    if fixed_directions or rank_penalty or subspace_rank is not None:
+        raise ValueError("fixed_directions / rank_penalty / subspace_rank: only available with formulation='real'")
     return ComplexSlotSDP(N, K, M, scheme, solver_settings, exact, sic_order)
 
 
@@ -771,14 +956,16 @@ _CACHE: dict = {}
 
 
 def slot_problem(N, K, M, scheme, solver_settings=None, exact=False, sic_order=None, formulation="real",
-                 fixed_directions=False, rank_penalty=False):
-    """The cached (P2.1') of this (N, K, M, scheme[, SIC order], formulation, fixed_directions) (built on first
-    use in this process; NOMA has one problem per decoding order, at most K! of them)."""
+                 fixed_directions=False, rank_penalty=False, subspace_rank=None):
+    """The cached (P2.1') of this (N, K, M, scheme[, SIC order], formulation, fixed_directions, rank_penalty,
+    subspace_rank) (built on first use in this process; NOMA has one problem per decoding order, at most K! of
+    them)."""
     key = (N, K, M, scheme, exact, tuple(sorted((solver_settings or {}).items())),
-           None if sic_order is None else tuple(sic_order), formulation, bool(fixed_directions), bool(rank_penalty))
+           None if sic_order is None else tuple(sic_order), formulation, bool(fixed_directions), bool(rank_penalty),
+           subspace_rank)
     if key not in _CACHE:
         _CACHE[key] = SlotSDP(N, K, M, scheme, solver_settings, exact, sic_order, formulation, fixed_directions,
-                              rank_penalty)
+                              rank_penalty, subspace_rank)
     return _CACHE[key]
 
 
@@ -804,6 +991,7 @@ class TrisRsmaResult:
     stats: SolveStats = field(default_factory=SolveStats)
     sic_order: tuple | None = None   # NOMA + AN: SIC decoding order (weakest first)
     recovery: list = field(default_factory=list)   # rank-one recovery log, one dict per slot (when it ran)
+    subspace: dict = field(default_factory=dict)   # column generation (subspace_rank): calls, rounds, fallbacks
 
     def summary(self) -> dict:
         return dict(scheme=self.scheme, value=self.value, trace=[float(v) for v in self.objective_trace],
@@ -813,7 +1001,7 @@ class TrisRsmaResult:
                     solver=self.stats.as_dict(), **{k: v for k, v in self.metrics.items()},
                     checks={k: float(v) for k, v in self.checks.items()},
                     recovery=[{k: (float(v) if isinstance(v, (float, np.floating)) else v) for k, v in e.items()}
-                              for e in self.recovery])
+                              for e in self.recovery], subspace=dict(self.subspace))
 
 
 def _evaluate(sc, inst, X, scheme, positive_part=True, fast=False, bound="trace"):
@@ -1045,7 +1233,7 @@ def _slot_feasible(sc, inst, X_l, l, scheme):
 
 
 def _recover_rank_one(sc, inst, scheme, X_sdr, ev, stats, *, solver_settings, exact, penalty, mu0, growth, n_iter,
-                      ratio_tol, bound="trace"):
+                      ratio_tol, bound="trace", subspace_rank=None):
     """Rank-one recovery slot by slot (not in the paper; note 4.4 only gives truncation + randomisation).
 
     For every slot whose truncated SDR point fails a check of that slot: (1) if ``penalty``, the rank-one
@@ -1062,7 +1250,8 @@ def _recover_rank_one(sc, inst, scheme, X_sdr, ev, stats, *, solver_settings, ex
     f = _scheme_flags(scheme)
     N, K, M, L = sc.n_elements, sc.n_users, sc.n_ius, sc.n_slots
     order = sic_order_of(scheme, inst)
-    pen = slot_problem(N, K, M, scheme, solver_settings, exact, order, "real", rank_penalty=True) if penalty else None
+    pen = (slot_problem(N, K, M, scheme, solver_settings, exact, order, "real", rank_penalty=True,
+                        subspace_rank=subspace_rank) if penalty else None)
     rep = slot_problem(N, K, M, scheme, solver_settings, exact, order, "real", fixed_directions=True)
     Xt_all, _ = _rank_one(X_sdr, f["an"])
     X = Xt_all.copy()
@@ -1081,7 +1270,7 @@ def _recover_rank_one(sc, inst, scheme, X_sdr, ev, stats, *, solver_settings, ex
             base = _values(sc, inst, scheme, l, ev, exact=exact, bound=bound)
             for t in range(n_iter):
                 try:
-                    Xl = pen.solve({**base, **_penalty_values(Xl, pen.streams, mu0 * growth ** t)}, stats)
+                    Xl = _solve_slot(pen, {**base, **_penalty_values(Xl, pen.streams, mu0 * growth ** t)}, stats, Xl)
                 except (InfeasibleError, SolverError) as exc:
                     stats.add_failure(getattr(exc, "status", "solver_error"), 0.0)
                     break
@@ -1169,12 +1358,19 @@ def _fixed_direction_repair(sc, inst, scheme, Xr, X_sdr, stats, *, solver_settin
     return best
 
 
+def _solve_slot(prob, values, stats, hint):
+    """``prob.solve``, passing the seed point ``hint`` to the subspace (column-generation) form."""
+    if getattr(prob, "subspace", ()):
+        return prob.solve(values, stats, hint=hint)
+    return prob.solve(values, stats)
+
+
 def tris_rsma_bcd(sc: TrisRsmaScenario, inst: TrisRsmaInstance, scheme: str = "proposed", *, max_iter: int = 30,
                   rel_tol: float = 1e-3, abs_tol: float = 1e-6, paper_literal: bool = False, n_random: int = 100,
                   rng: np.random.Generator | None = None, solver_settings: dict | None = None,
                   exact: bool = False, formulation: str = "real", rank_one: str = "penalty",
                   repair_iter: int = 5, penalty_mu: float = 0.8, penalty_iter: int = 8,
-                  bernstein_bound: str = "trace") -> TrisRsmaResult:
+                  bernstein_bound: str = "trace", subspace_rank: int | None = None) -> TrisRsmaResult:
     """BCD of note 4.3 for one realisation and one scheme; raises InfeasibleError if the initial SDP is infeasible.
 
     ``exact=True`` uses the note's LMIs (67), (73), (53), (60) in block 1 and the exact E in block 2;
@@ -1209,6 +1405,10 @@ def tris_rsma_bcd(sc: TrisRsmaScenario, inst: TrisRsmaInstance, scheme: str = "p
     rel_tol = as_float(rel_tol, "rel_tol", positive=True)
     if bernstein_bound not in BERNSTEIN_SURROGATES:
         raise ValueError(f"bernstein_bound: must be one of {BERNSTEIN_SURROGATES}, got {bernstein_bound!r}")
+    if subspace_rank is not None:
+        if formulation != "real":
+            raise ValueError("subspace_rank: needs formulation='real'")
+        subspace_rank = as_int(subspace_rank, "subspace_rank", minimum=1, maximum=sc.n_elements)
     bound = bernstein_bound
     rng = np.random.default_rng(0) if rng is None else rng
     if scheme == "perfect" and not sc.perfect_csi:
@@ -1218,9 +1418,14 @@ def tris_rsma_bcd(sc: TrisRsmaScenario, inst: TrisRsmaInstance, scheme: str = "p
                          "instance with tma_loss_db=0")
     t0 = time.perf_counter()
     N, K, M, L = sc.n_elements, sc.n_users, sc.n_ius, sc.n_slots
-    prob = slot_problem(N, K, M, scheme, solver_settings, exact, sic_order_of(scheme, inst), formulation)
+    prob = slot_problem(N, K, M, scheme, solver_settings, exact, sic_order_of(scheme, inst), formulation,
+                        subspace_rank=subspace_rank)
     fast = not exact
     stats = SolveStats(build_time=prob.pp.build_time)
+    cg_probs = [prob] + ([slot_problem(N, K, M, scheme, solver_settings, exact, sic_order_of(scheme, inst), "real",
+                                       rank_penalty=True, subspace_rank=subspace_rank)]
+                         if subspace_rank is not None and rank_one == "penalty" else [])
+    cg_start = [len(getattr(p, "cg_log", ())) for p in cg_probs]
     # ---- initial point (note 4.4)
     iota_init = 1.1 * float(np.max(inst.eta * (np.linalg.norm(inst.G, axis=1) + inst.tau) ** 2)) * N
     X = np.zeros((L, K + 1, N, N), dtype=np.complex128)
@@ -1229,8 +1434,8 @@ def tris_rsma_bcd(sc: TrisRsmaScenario, inst: TrisRsmaInstance, scheme: str = "p
         splits = ([np.full(K, sc.rate_user)] if f["common"] else []) + [np.zeros(K)]
         for C0 in splits:
             try:
-                X[l] = prob.solve(_values(sc, inst, scheme, l, C0, init=True, iota_init=iota_init, exact=exact,
-                                          bound=bound), stats)
+                X[l] = _solve_slot(prob, _values(sc, inst, scheme, l, C0, init=True, iota_init=iota_init,
+                                                 exact=exact, bound=bound), stats, X[l - 1] if l else None)
                 done = True
                 break
             except InfeasibleError:
@@ -1248,8 +1453,8 @@ def tris_rsma_bcd(sc: TrisRsmaScenario, inst: TrisRsmaInstance, scheme: str = "p
         Xn = X.copy()
         for l in range(L):
             try:
-                Xn[l] = prob.solve(_values(sc, inst, scheme, l, ev, paper_literal=paper_literal, exact=exact,
-                                           bound=bound), stats)
+                Xn[l] = _solve_slot(prob, _values(sc, inst, scheme, l, ev, paper_literal=paper_literal,
+                                                  exact=exact, bound=bound), stats, X[l])
             except (InfeasibleError, SolverError) as exc:
                 stats.add_failure(getattr(exc, "status", "solver_error"), 0.0)
         evn = _evaluate(sc, inst, Xn, scheme, fast=fast, bound=bound)
@@ -1271,7 +1476,8 @@ def tris_rsma_bcd(sc: TrisRsmaScenario, inst: TrisRsmaInstance, scheme: str = "p
             raise ValueError("rank_one: 'penalty' and 'repair' need formulation='real'")
         Xp, recovery = _recover_rank_one(sc, inst, scheme, X, ev, stats, solver_settings=solver_settings, exact=exact,
                                          penalty=rank_one == "penalty", mu0=penalty_mu, growth=2.0,
-                                         n_iter=penalty_iter, ratio_tol=1e-4, bound=bound)
+                                         n_iter=penalty_iter, ratio_tol=1e-4, bound=bound,
+                                         subspace_rank=subspace_rank)
         evp = _evaluate(sc, inst, Xp, scheme)
         chp = _checks(sc, inst, Xp, evp, scheme)
         used = "+".join(step for step in ("penalty", "power") if any(step in e["step"] for e in recovery))
@@ -1307,11 +1513,15 @@ def tris_rsma_bcd(sc: TrisRsmaScenario, inst: TrisRsmaInstance, scheme: str = "p
         if best is not None:
             Xr, evr, chk = best
     feasible = _feasible(chk)
+    cg = [c for p, n0 in zip(cg_probs, cg_start) for c in getattr(p, "cg_log", ())[n0:]]
+    subspace = {} if subspace_rank is None else dict(
+        rank=subspace_rank, calls=sum(c["rounds"] == 1 for c in cg), rounds=len(cg),
+        full_fallbacks=sum(bool(c.get("full")) for c in cg), restricted_failures=sum("status" in c for c in cg))
     return TrisRsmaResult(scheme=scheme, X=Xr, X_sdr=X_sdr, t=evr["t"], C=evr["C"], objective_trace=trace,
                           value=float(evr["value"]), iterations=it, converged=converged, feasible=feasible,
                           rank_one_ratio=float(ratio), n_randomised=n_rand, repaired=repaired, evaluation=evr, checks=chk,
                           metrics=_metrics(sc, inst, Xr, evr, scheme), wall_time=time.perf_counter() - t0, stats=stats,
-                          sic_order=sic_order_of(scheme, inst), recovery=recovery)
+                          sic_order=sic_order_of(scheme, inst), recovery=recovery, subspace=subspace)
 
 
 def rcrb(sc: TrisRsmaScenario, result: TrisRsmaResult, iu: int = 0) -> np.ndarray:

@@ -12,11 +12,12 @@
 
 from .embedding import embed_hermitian, embed_hermitian_batch, hermitian_from_embedding
 from .problem import (DEFAULT_CLARABEL_SETTINGS, FALLBACK_CLARABEL_SETTINGS, ParametricProblem, SolveRecord,
-                      SolveStats)
+                      SolveStats, placeholder_values)
 from .rank_one import RankOneResult, extract_rank_one, gaussian_randomisation
 
 __all__ = [
     "ParametricProblem", "SolveRecord", "SolveStats", "DEFAULT_CLARABEL_SETTINGS", "FALLBACK_CLARABEL_SETTINGS",
+    "placeholder_values",
     "embed_hermitian", "embed_hermitian_batch", "hermitian_from_embedding",
     "RankOneResult", "extract_rank_one", "gaussian_randomisation",
 ]

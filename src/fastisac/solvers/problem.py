@@ -254,6 +254,30 @@ class ParametricProblem:
             return rec
         raise AssertionError("unreachable")
 
+    def constant_slots(self, placeholders: np.ndarray) -> None:
+        """Make the constant coefficients equal to ``placeholders`` (distinct non-zero values, each occurring
+        exactly once in the canonical data, e.g. a dense constant matrix C in ``x == C @ y`` built with
+        :func:`placeholder_values`) replaceable without re-canonicalising: later :meth:`set_constants` calls
+        overwrite them in the data of every solve. For coefficient blocks too large for DPP parameters (CVXPY's
+        parameter tensor has one column per parameter entry). Needs the direct Clarabel path."""
+        ph = np.asarray(placeholders, dtype=np.float64).ravel()
+        if not self.direct:
+            raise ValueError("placeholders: constant slots need the direct Clarabel path")
+        if self._driver is None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self._driver = _ClarabelDriver(self.problem)
+        self._driver.locate_constants(ph)
+
+    def set_constants(self, values: np.ndarray) -> None:
+        """Values of the constant slots of :meth:`constant_slots`, in the order of its placeholders."""
+        if self._driver is None or self._driver.slots is None:
+            raise ValueError("values: call constant_slots first")
+        v = np.asarray(values, dtype=np.float64).ravel()
+        if v.shape != self._driver.slot_sign.shape or not np.all(np.isfinite(v)):
+            raise ValueError(f"values: must be {self._driver.slot_sign.size} finite numbers")
+        self._driver.slot_values = v * self._driver.slot_sign
+
     def _solve_once(self, warm: bool, settings: dict) -> SolveRecord:
         t0 = time.perf_counter()
         direct_times, setup_time = None, 0.0
@@ -361,6 +385,26 @@ class _ClarabelDriver:
         self.Q = pp.q.tocsr() if hasattr(pp.q, "tocsr") else np.asarray(pp.q)
         self.P = _empty_csc(self.n)
         self._solver = None
+        self.slots = self.slot_sign = self.slot_values = None
+
+    def locate_constants(self, ph):
+        """Positions (in the data vector of every solve) of the constant coefficients equal to ``ph`` up to
+        sign; each must occur exactly once, in an entry that no parameter touches."""
+        R = self.reduced_A.tocsc()
+        const = R[:, [R.shape[1] - 1]].toarray().ravel()
+        touched = np.diff(R.tocsr().indptr)                 # entries per data slot (1 = constant only)
+        mag = np.abs(const)
+        order = np.argsort(mag, kind="stable")
+        lo = np.searchsorted(mag[order], np.abs(ph), side="left")
+        hi = np.searchsorted(mag[order], np.abs(ph), side="right")
+        if np.any(hi - lo != 1):
+            raise ValueError("placeholders: every placeholder must occur exactly once in the canonical data")
+        pos = order[lo]
+        if np.any(touched[pos] != 1) or np.any(pos >= self.split):
+            raise ValueError("placeholders: a placeholder slot is also parameter-dependent or in b")
+        self.slots = pos
+        self.slot_sign = const[pos] / ph
+        self.slot_values = const[pos].copy()
 
     def _offset_key(self):
         from cvxpy import settings as cps
@@ -381,6 +425,8 @@ class _ClarabelDriver:
             pvec = np.ones(1)
         qd = np.asarray(self.Q @ pvec).ravel()
         flat = np.asarray(self.reduced_A @ pvec).ravel()
+        if self.slots is not None:
+            flat[self.slots] = self.slot_values
         A = sp.csc_array((-flat[:self.split], self.a_indices, self.a_indptr), shape=(self.m, self.n))
         b = np.zeros(self.m)
         np.add.at(b, self.b_rows, flat[self.split:])
@@ -417,6 +463,15 @@ class _ClarabelDriver:
         self.solver_inverse.solver_options = dict(settings)   # e.g. accept_unknown, read by invert
         self.problem.unpack_results(results, self.chain, self.inverse_data)
         return (t1 - t0) + (time.perf_counter() - t2), t_setup
+
+
+def placeholder_values(n: int, start: int = 0) -> np.ndarray:
+    """n distinct placeholder coefficients 1 + (start + k + 1) 2^-26 (exact doubles in (1, 2) for
+    start + n < 2^26) for :meth:`ParametricProblem.constant_slots`."""
+    k = np.arange(start + 1, start + n + 1, dtype=np.float64)
+    if start + n >= 2 ** 26:
+        raise ValueError("n: too many placeholders")
+    return 1.0 + k * 2.0 ** -26
 
 
 def _empty_csc(n: int):
