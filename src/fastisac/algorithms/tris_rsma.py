@@ -129,6 +129,27 @@ per-formulation algebra (:class:`_ComplexAlgebra`, :class:`_RealAlgebra`). Measu
   eps 1e-5: 1.1 s, violation 2.6e-2. N = 36, eps 1e-6: 49 s, 3500 iterations, violation 4.9e-3: 7x faster
   than Clarabel's 336 s but not accurate enough for the per-element caps and the outage blocks the BCD
   re-checks, so SCS is not used.
+* Subspace column generation (``subspace_rank=r``, opt-in, session 17; :meth:`RealSlotSDP._solve_subspace`): the
+  private streams are restricted to X_k = U_k Y_k U_k^H (Y_k >= 0 of order r, U_k orthonormal) through equality
+  rows on their real and imaginary parts; the duals of those rows give the full-space dual slack Z_k, and the
+  duality gap of the full (P2.1') at the restricted point is at most sum_k max(0, -lambda_min(Z_k)) N, so a small
+  bound certifies the full optimum (relative 1e-6, else U_k keeps X_k's dominant range and takes Z_k's most
+  negative eigenvectors; after 8 rounds the full problem is solved). Seeds: the previous iterate's eigenvectors,
+  the scan direction, the LU / IU channels. The common stream keeps its full cone: with it restricted too (all
+  streams, N = 36, r = 12, 24-35 s per round) the per-element caps, active on every element, need X_c spread over
+  many directions (N = 9, r = 4: 19 of 20 BCD solves hit the round cap; N = 36: 352.7 -> 377.5 in 7 rounds against
+  the full optimum 379.55). The U-dependent coefficient block is dense (N^2 x r^2 per stream); as DPP parameters
+  CVXPY's parameter tensor needed 40 GiB at N = 36 and 34-65 s of canonicalisation at N = 16, so it is a constant
+  block overwritten before each solve (:meth:`fastisac.solvers.ParametricProblem.constant_slots`; 0.34 s at N = 9).
+  Measured (r = 8, machine with another job on the second core): N = 36 cold initial SDP (draw 1) 4 rounds of
+  28-48 s, 149 s, objective 379.5583 against the full solve's 379.5489 (225 s, almost solved), gap bound 2.9e-4;
+  in the BCD (draw 0, the sweep's settings) initial slot SDPs 33-261 s (1-7 rounds), first-iteration slot SDPs
+  132-154 s (4-5 rounds) against 208-315 s (median 255 s) for the full problem: about 1.8x. At N = 16 / 25 one
+  BCD-step solve takes 4.2 / 38.8 s in 5 rounds against 1.7 / 29.2 s (slower; at N = 25 both end almost solved and
+  the full solve stops 2.4e-4 below the subspace optimum, 1e-5 inside its cap and beampattern rows). The rounds:
+  between BCD iterations the private beams move, so round 1 is 10-75 % below the optimum, round 2 within about
+  1 %, round 3 0.1 %, round 4 1e-5 (N = 16); seeding with the previous solve's certified subspace did not cut
+  them (4-7 rounds either way, 144 vs 149 s per BCD run). So it is an option for N >= 36, not the default.
 
 Readings chosen here: slots share the channels (note 2.2 [A]); a failed or infeasible SDP
 keeps the previous slot covariance (counted in ``stats.n_failed``); rank-one extraction
