@@ -201,6 +201,16 @@ faer retry first, :data:`SLOT_RETRY_SETTINGS`): 33 solves, 105 s; slots 3, 4 kep
 4 + 1 + 3 solves in slots 1, 2, 5 (27 s), no power repair, 4 retries at 2.4-5 s; SSE 5.836 (before
 5.821), SEE 7.30e9 (7.29e9) bit/J, detection min 0.926 (0.924), every check met. With mu0 = 0.1
 instead: 42 solves (penalty 7 + 3 + 6, one power allocation in slot 2), 129 s, SSE 5.826.
+Where the recovery fails (session 17, N = 16, draw 1, P_t = 0.2 mW, slot 4; also N = 36, draw 0, one BCD pass,
+slots 0 and 1): the relaxed common stream is rank two at every BCD iterate (lambda2/lambda1 0.29-0.82) with one
+private stream on; the penalty SCA stalls at lambda2/lambda1 about 0.045 for mu up to 1.6e3 and its truncations
+miss the beampattern budget (34k) by 1.2-1.8 % of sqrt(delta); with that budget tightened by 3 % in the penalty
+solves the beampattern holds but the common-rate split fails (-0.08 to -0.44 bps/Hz); raising the common-SINR
+target of (46) by 10 % makes X_c take the whole slot power and stay rank two (0.21), by 30 % the SDP is
+infeasible; fixed-direction power allocations along the SDR directions, the scan direction or the principal
+direction of R - X_1 are all infeasible; X_c = a a^H alone meets every check but the split (-1.28). The common
+stream must cover both the scan direction (34k) and the LUs' common rate (46) under per-element caps active on
+every element, which one beam did not do there; such runs are reported infeasible (``feasible=False``).
 With the norm bound (``bernstein_bound="norm"``, before 2026-12-03), N = 16, P_t = 1 mW, draws 0 / 1 / 2 / 3
 (all feasible, every slot at full power 16 mW): proposed SSE 5.836 / 6.016 / 6.186 / 5.917, SEE 7.30 / 7.53 /
 7.73 / 7.40e9 bit/J, 4 / 5 / 7 / 4 BCD iterations, 105 / 142 / 167 / 122 s; TRSMA SSE 5.942 / 6.168 / 6.246 /
