@@ -97,7 +97,8 @@ def test_bench_table_pairs_ours_with_each_baseline():
         entry("cmp", "N=8", "ours", 0.1), entry("cmp", "N=8", "SCA", 0.3, clarabel_share=0.8),
         entry("cmp", "N=8", "SDR", 2.0), entry("coldstart", "import", "ours", 1.0),
         entry("trs", "M=3", "ours", 0.01, reference_s=0.5),
-        entry("ready", "import", "ours", 1.2, ours_s=0.8)]}
+        entry("ready", "import", "ours", 1.2, ours_s=0.8),
+        entry("sub", "N=16", "ours", 2.0, baseline_name="full slot SDP", baseline_s=1.0, baseline_clarabel_share=0.9)]}
     rows = bench_table(data)
     by = {(r["operation"], r["baseline"]): r for r in rows}
     assert by[("rate", "reference")]["ratio"] == "5.0x"
@@ -109,7 +110,9 @@ def test_bench_table_pairs_ours_with_each_baseline():
     assert by[("coldstart", "-")]["ratio"] == "-" and by[("coldstart", "-")]["ours"] == "1 s"
     assert by[("trs", "reference")]["ratio"] == "50.0x"     # reference timed inside the benchmark
     assert by[("ready", "-")]["ours"] == "800 ms"            # ours_s overrides the timed median
-    assert len(rows) == 7
+    assert by[("sub", "full slot SDP")]["ratio"] == "0.5x"   # a named baseline of the library's own
+    assert by[("sub", "full slot SDP")]["inside Clarabel (baseline)"] == "90%"
+    assert len(rows) == 8
 
 
 def test_bench_command_needs_the_benchmark_directory(tmp_path, capsys):

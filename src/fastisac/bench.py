@@ -69,6 +69,9 @@ def bench_table(data: dict) -> list[dict]:
         base = [(impl, t, info.get("clarabel_share")) for impl, (t, info) in entries.items() if impl != "ours"]
         if ours and "naive_wall_s" in ours[1]:
             base.append(("naive CVXPY", ours[1]["naive_wall_s"], ours[1].get("naive_clarabel_share")))
+        if ours and "baseline_s" in ours[1]:        # a named baseline of the library's own (e.g. the full problem)
+            base.append((ours[1].get("baseline_name", "baseline"), ours[1]["baseline_s"],
+                         ours[1].get("baseline_clarabel_share")))
         if ours and "reference_s" in ours[1] and "reference" not in entries:
             base.append(("reference", ours[1]["reference_s"], None))
         if not base:
