@@ -827,8 +827,9 @@ class RealSlotSDP(_SlotSDPBase):
             cons += [A[k + 1] == pz[k] * V_re[k] for k in range(K)] + [B[k + 1] == pz[k] * V_im[k] for k in range(K)]
         alg = _RealAlgebra(A, B, h, g, R_re, R_im)
         Xr, tr = alg.X, alg.tr
-        # subspace restriction X_i = U_i Y_i U_i^H (column generation, :meth:`solve`): the beamforming streams
-        # that are neither fixed nor ZF; their PSD cones are replaced by Y_i's (order 2r)
+        # subspace restriction X_k = U_k Y_k U_k^H (column generation, :meth:`solve`): the private streams that are
+        # neither fixed nor ZF (the common stream keeps its cone, see the module docstring); their PSD cones are
+        # replaced by Y_k's (order 2r)
         self.subspace_rounds, self.subspace_tol, self.cg_log, self._full = 8, 1e-6, [], None
         self.subspace = (tuple(i for i in self.streams if i > 0 and i not in fixed and not f["zf"])
                          if subspace_rank is not None else ())
