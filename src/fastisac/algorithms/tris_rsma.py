@@ -143,13 +143,16 @@ per-formulation algebra (:class:`_ComplexAlgebra`, :class:`_RealAlgebra`). Measu
   block overwritten before each solve (:meth:`fastisac.solvers.ParametricProblem.constant_slots`; 0.34 s at N = 9).
   Measured (r = 8, machine with another job on the second core): N = 36 cold initial SDP (draw 1) 4 rounds of
   28-48 s, 149 s, objective 379.5583 against the full solve's 379.5489 (225 s, almost solved), gap bound 2.9e-4;
-  in the BCD (draw 0, the sweep's settings) initial slot SDPs 33-261 s (1-7 rounds), first-iteration slot SDPs
-  132-154 s (4-5 rounds) against 208-315 s (median 255 s) for the full problem: about 1.8x. At N = 16 / 25 one
+  in the BCD (draw 0, the sweep's settings) initial slot SDPs 33-261 s (1-7 rounds), the slot SDPs of BCD
+  iterations 1-2 132-383 s (4-7 rounds, median 169 s) against 208-315 s (median 255 s) for the full problem in
+  session 16's run of the same point: 0.7-1.9x, about 1.5x in the median. At N = 16 / 25 one
   BCD-step solve takes 4.2 / 38.8 s in 5 rounds against 1.7 / 29.2 s (slower; at N = 25 both end almost solved and
   the full solve stops 2.4e-4 below the subspace optimum, 1e-5 inside its cap and beampattern rows). The rounds:
   between BCD iterations the private beams move, so round 1 is 10-75 % below the optimum, round 2 within about
   1 %, round 3 0.1 %, round 4 1e-5 (N = 16); seeding with the previous solve's certified subspace did not cut
-  them (4-7 rounds either way, 144 vs 149 s per BCD run). So it is an option for N >= 36, not the default.
+  them (4-7 rounds either way, 144 vs 149 s per BCD run; the full-space BCD of the same N = 16 run: 66 s). With
+  ``subspace_tol = 1e-4`` (attribute of the problem; about the accuracy of the almost-solved full solves at
+  N >= 25) the N = 16 run takes 3-5 rounds per solve, 101 s. So it is an option for N >= 36, not the default.
 
 Readings chosen here: slots share the channels (note 2.2 [A]); a failed or infeasible SDP
 keeps the previous slot covariance (counted in ``stats.n_failed``); rank-one extraction
