@@ -160,8 +160,13 @@ def test_constant_slots_overwrite_a_dense_constant_block():
     twice = ParametricProblem(cp.Problem(cp.Minimize(cp.sum(x2)), [x2 == cp.multiply(ph2, y2), y2 >= 0, x2 <= cp.multiply(ph2, y2) + 1]), {})
     with pytest.raises(ValueError, match="placeholders"):
         twice.constant_slots(ph2)
-    with pytest.raises(ValueError, match="n"):
+    with pytest.raises(ValueError, match="^n: too many"):
         placeholder_values(2 ** 26)
+    for bad in (0, -3, 2.5, True):
+        with pytest.raises(ValueError, match="^n:"):
+            placeholder_values(bad)
+    with pytest.raises(ValueError, match="^start:"):
+        placeholder_values(3, -1)
 
 
 def test_parametric_problem_status_mapping():

@@ -607,6 +607,11 @@ def test_subspace_column_generation_certifies_the_full_optimum():
     assert res.subspace["rank"] == 2 and res.subspace["calls"] >= sc.n_slots * (res.iterations + 1)
     assert res.subspace["rounds"] >= res.subspace["calls"] >= res.subspace["full_fallbacks"]
     assert ref.subspace == {} and "subspace" in res.summary()
+    fresh = alg.SlotSDP(N, K, M, "proposed", subspace_rank=2)
+    with pytest.raises(ValueError, match="^i: no subspace solve"):
+        fresh.dual_slack(1)
+    with pytest.raises(ValueError, match="^i: stream 0"):
+        fresh.dual_slack(0)                                     # the common stream keeps its full cone
     for bad in (0, N + 1):
         with pytest.raises(ValueError, match="subspace_rank"):
             alg.SlotSDP(N, K, M, "proposed", subspace_rank=bad)

@@ -909,7 +909,11 @@ class RealSlotSDP(_SlotSDPBase):
         """Z_i: the Hermitian full-space dual slack of stream i at the last subspace solve, from the duals of the
         rows tying X_i to U_i Y_i U_i^H (Z_i >= 0 for every i certifies that the subspace optimum is the full
         (P2.1') optimum; Z_i's negative eigenvectors are the directions that improve it)."""
+        if i not in self._sub_cons:
+            raise ValueError(f"i: stream {i!r} is not restricted to a subspace (restricted: {self.subspace})")
         ca, cb = self._sub_cons[i]
+        if ca.dual_value is None or cb.dual_value is None:
+            raise ValueError("i: no subspace solve yet (call solve first)")
         N = self.N
         lam_a = np.asarray(ca.dual_value, dtype=np.float64).ravel()
         lam_b = np.asarray(cb.dual_value, dtype=np.float64).ravel()

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 import cvxpy as cp
 import numpy as np
 
+from .._checks import as_int
 from ..errors import InfeasibleError, SolverError
 
 #: Clarabel settings. Measured on the dual_eve SCA subproblem (K = 3, Clarabel 0.11.1,
@@ -468,9 +469,10 @@ class _ClarabelDriver:
 def placeholder_values(n: int, start: int = 0) -> np.ndarray:
     """n distinct placeholder coefficients 1 + (start + k + 1) 2^-26 (exact doubles in (1, 2) for
     start + n < 2^26) for :meth:`ParametricProblem.constant_slots`."""
-    k = np.arange(start + 1, start + n + 1, dtype=np.float64)
+    n, start = as_int(n, "n", minimum=1), as_int(start, "start", minimum=0)
     if start + n >= 2 ** 26:
-        raise ValueError("n: too many placeholders")
+        raise ValueError("n: too many placeholders (start + n must stay below 2^26)")
+    k = np.arange(start + 1, start + n + 1, dtype=np.float64)
     return 1.0 + k * 2.0 ** -26
 
 
