@@ -267,7 +267,10 @@ class ParametricProblem:
         if self._driver is None:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                self._driver = _ClarabelDriver(self.problem)
+                try:
+                    self._driver = _ClarabelDriver(self.problem)
+                except _NotDirect as exc:
+                    raise ValueError(f"placeholders: the direct Clarabel path does not cover this problem ({exc})")
         self._driver.locate_constants(ph)
 
     def set_constants(self, values: np.ndarray) -> None:
