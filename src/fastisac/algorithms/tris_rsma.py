@@ -144,8 +144,9 @@ per-formulation algebra (:class:`_ComplexAlgebra`, :class:`_RealAlgebra`). Measu
   Measured (r = 8, machine with another job on the second core): N = 36 cold initial SDP (draw 1) 4 rounds of
   28-48 s, 149 s, objective 379.5583 against the full solve's 379.5489 (225 s, almost solved), gap bound 2.9e-4;
   in the BCD (draw 0, the sweep's settings) initial slot SDPs 33-261 s (1-7 rounds), the slot SDPs of BCD
-  iterations 1-2 132-383 s (4-7 rounds, median 169 s) against 208-315 s (median 255 s) for the full problem in
-  session 16's run of the same point: 0.7-1.9x, about 1.5x in the median. At N = 16 / 25 one
+  iterations 1-4 132-383 s (4-7 rounds, median 212 s; another BCD run on the second core during iterations 3-4)
+  against 208-315 s (median 255 s) for the full problem in session 16's run of the same point: 0.7-1.9x, 1.2x in
+  the median. At N = 16 / 25 one
   BCD-step solve takes 4.2 / 38.8 s in 5 rounds against 1.7 / 29.2 s (slower; at N = 25 both end almost solved and
   the full solve stops 2.4e-4 below the subspace optimum, 1e-5 inside its cap and beampattern rows). The rounds:
   between BCD iterations the private beams move, so round 1 is 10-75 % below the optimum, round 2 within about
