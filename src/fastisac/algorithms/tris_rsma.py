@@ -459,9 +459,9 @@ def _subspace_maps(U):
     K1 = np.kron(Ur, Ur) + np.kron(Ui, Ui)         # vec(Re X) = K1 vec(Ya) - K2 vec(Yb)
     K2 = np.kron(Ur, Ui) - np.kron(Ui, Ur)         # vec(Im X) = K2 vec(Ya) + K1 vec(Yb)
     Ts, Tk = _sym_map(r), _skew_map(r)
-    S_tri, S_str = _triu_selector(N, strict=False), _triu_selector(N, strict=True)
-    UA = S_tri @ np.hstack([K1 @ Ts, -K2 @ Tk])
-    UB = S_str @ np.hstack([K2 @ Ts, K1 @ Tk])
+    iu, ius = np.triu_indices(N), np.triu_indices(N, 1)      # the rows _triu_selector picks, by indexing
+    UA = np.hstack([K1 @ Ts, -K2 @ Tk])[iu[0] + N * iu[1]]
+    UB = np.hstack([K2 @ Ts, K1 @ Tk])[ius[0] + N * ius[1]]
     return UA, UB
 
 

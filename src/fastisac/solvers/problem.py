@@ -394,9 +394,9 @@ class _ClarabelDriver:
     def locate_constants(self, ph):
         """Positions (in the data vector of every solve) of the constant coefficients equal to ``ph`` up to
         sign; each must occur exactly once, in an entry that no parameter touches."""
-        R = self.reduced_A.tocsc()
+        R = self.reduced_A                                  # CSR: one row per data slot, last column constant
         const = R[:, [R.shape[1] - 1]].toarray().ravel()
-        touched = np.diff(R.tocsr().indptr)                 # entries per data slot (1 = constant only)
+        touched = np.diff(R.indptr)                         # entries per data slot (1 = constant only)
         mag = np.abs(const)
         order = np.argsort(mag, kind="stable")
         lo = np.searchsorted(mag[order], np.abs(ph), side="left")
